@@ -1,0 +1,684 @@
+"""Actor mentions: noun phrases, names and pronouns → :class:`~dyads.records.Actor` codes.
+
+For every noun phrase of a kept sentence the stage decides what it names, in this order:
+
+1. a dictionary name covering the phrase's head: a person (role on the publication date), an
+   organisation, a country (name, capital, seat of power, demonym);
+2. an agent noun (``officials``, ``army``, ``intelligence unit``, ``foreign minister``) with its
+   country from adjectives, compounds, possessors or an ``of`` phrase (``Israel's army``,
+   ``the IDF's intelligence unit``, ``Iranian Foreign Minister Abbas Araqchi``);
+3. a named entity the dictionaries do not know: kept with its text and ``code=None``;
+4. a city or region in an argument position (``shelled Kharkiv``): its country, from the gazetteer.
+
+Appositions share what they know (``former Israeli Ambassador to the US, Michael Herzog``), a
+country adjective on a non-actor noun becomes a mention of its own (``Iranian missile attacks``),
+and pronouns and definite descriptions are resolved by :mod:`dyads.stages.coref`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from ..dictionaries.actors import ActorDictionary, Alias, Entry
+from ..dictionaries.normalize import fold, name_key
+from ..records import Actor, Document, Mention
+from .coref import PRONOUNS, resolve_references
+from .segment import sentence_spans
+
+NOUNS = {"NOUN", "PROPN"}
+LEFT_DEPS = {
+    "det",
+    "amod",
+    "compound",
+    "poss",
+    "nmod",
+    "nummod",
+    "quantmod",
+    "case",
+    "punct",
+    "predet",
+    "advmod",
+    "cc",
+    "conj",
+}
+ENTITY_KINDS = {
+    "PERSON": "person",
+    "ORG": "organization",
+    "NORP": "group",
+    "GPE": "country",
+    "FAC": "organization",
+}
+LOCATIVE = {
+    "in",
+    "at",
+    "near",
+    "across",
+    "throughout",
+    "inside",
+    "outside",
+    "around",
+    "within",
+    "into",
+    "from",
+    "through",
+    "toward",
+    "towards",
+    "via",
+    "along",
+    "beyond",
+    "off",
+}
+PARTITIVE = {
+    "one",
+    "some",
+    "many",
+    "several",
+    "most",
+    "part",
+    "members",
+    "member",
+    "all",
+    "none",
+    "each",
+    "both",
+    "two",
+    "three",
+    "dozens",
+    "hundreds",
+    "thousands",
+    "any",
+    "few",
+    "rest",
+    "majority",
+    "number",
+    "group",
+    "unit",
+    "units",
+}
+GENERIC_UNITS = {
+    "unit",
+    "units",
+    "service",
+    "services",
+    "agency",
+    "agencies",
+    "force",
+    "forces",
+    "official",
+    "officials",
+    "body",
+    "branch",
+    "department",
+    "division",
+    "wing",
+    "arm",
+    "office",
+    "chief",
+    "head",
+    "member",
+    "members",
+    "personnel",
+}
+FORMER = {"former", "ex", "erstwhile", "then", "late", "outgoing"}
+
+
+@dataclass
+class _Resolved:
+    actor: Actor
+    rule: str
+
+
+class ActorResolver:
+    """Finds and resolves the mentions of one document; a new one per document."""
+
+    def __init__(self, dictionary: ActorDictionary, gazetteer: Any, document: Document):
+        self.d = dictionary
+        self.gazetteer = gazetteer
+        self.document = document
+        self.doc = document.doc
+        self.day: dt.date | None = document.article.date
+        self.text = document.article.text
+        self.matches: dict[int, tuple[int, int, list[Alias]]] = {}  # token → (start, end, aliases)
+        self.seen_surnames: dict[str, Entry] = {}  # surname → person named in full earlier
+
+    # -- dictionary scan ---------------------------------------------------------------------
+    def scan(self, sent: Any) -> None:
+        """Longest dictionary matches in a sentence, recorded on every token they cover."""
+        d, doc = self.d, self.doc
+        i, end = sent.start, sent.end
+        while i < end:
+            tok = doc[i]
+            key = name_key(tok.text)
+            if (
+                tok.is_space
+                or tok.is_punct
+                or key not in d.first_words
+                and fold(tok.text) not in d.first_words
+            ):
+                if not tok.is_space and (key in self.seen_surnames or key in d.surnames):
+                    entry = self._surname(tok)
+                    if entry is not None:
+                        self.matches[i] = (i, i + 1, [Alias(entry, "surname", surface=tok.text)])
+                i += 1
+                continue
+            best = None
+            stop = min(end, i + d.max_words)
+            for j in range(i + 1, stop + 1):
+                last = doc[j - 1]
+                if last.is_space:
+                    break
+                surface = self.text[tok.idx : last.idx + len(last.text)]
+                hits = d.lookup(surface)
+                if hits and last.text not in ("'s", "’s", "-"):
+                    best = (i, j, hits)
+            if best is None:
+                entry = self._surname(tok)
+                if entry is not None:
+                    self.matches[i] = (i, i + 1, [Alias(entry, "surname", surface=tok.text)])
+                i += 1
+                continue
+            s, e, hits = best
+            hits = self._filter_ambiguous(s, e, hits)
+            if (
+                e - s == 1
+                and not (tok.is_title or tok.is_upper)
+                or e - s == 1
+                and tok.pos_ != "PROPN"
+                and not tok.ent_type_
+            ):
+                hits = [h for h in hits if h.entry.kind == "country"]  # "time" is not Time magazine
+            if hits:
+                for k in range(s, e):
+                    self.matches[k] = (s, e, hits)
+                for h in hits:
+                    if h.entry.kind == "person" and e - s > 1:
+                        self.seen_surnames[name_key(doc[e - 1].text)] = h.entry
+            i = e
+
+    def _surname(self, tok: Any) -> Entry | None:
+        """A bare surname: the person named in full earlier in the article, else the only
+        dictionary person of that surname in office on the date (names the parser tags PERSON)."""
+        if tok.pos_ != "PROPN" or not tok.is_title:
+            return None
+        key = name_key(tok.text)
+        if key in self.seen_surnames:
+            return self.seen_surnames[key]
+        if tok.ent_type_ != "PERSON" or key not in self.d.surnames:
+            return None
+        prev = self.doc[tok.i - 1] if tok.i > 0 else None
+        if prev is not None and prev.ent_type_ == "PERSON" and prev.pos_ == "PROPN":
+            return None  # another first name: a different person
+        candidates = self.d.surnames[key]
+        if self.day is not None:
+            active = [e for e in candidates if any(r.covers(self.day) for r in e.roles)]
+            candidates = active or candidates
+        countries = {e.country for e in candidates}
+        return (
+            candidates[0]
+            if len(candidates) == 1 or len(countries) == 1 and len(candidates) <= 3
+            else None
+        )
+
+    def _filter_ambiguous(self, s: int, e: int, hits: list[Alias]) -> list[Alias]:
+        span = self.doc[s:e]
+        key = name_key(span.text)
+        if key not in self.d.ambiguous:
+            return hits
+        ent = span[0].ent_type_
+        if ent == "PERSON":
+            return [h for h in hits if h.entry.kind == "person"]
+        if ent in ("GPE", "NORP", "LOC", "ORG"):
+            return hits
+        prev = self.doc[s - 1] if s > 0 else None
+        nxt = self.doc[e] if e < len(self.doc) else None
+        if (
+            nxt is not None
+            and nxt.ent_type_ == "PERSON"
+            or prev is not None
+            and prev.ent_type_ == "PERSON"
+            and prev.dep_ == "compound"
+        ):
+            return []
+        return hits if span[0].is_title or span[0].is_upper else []
+
+    # -- phrases -------------------------------------------------------------------------------
+    def phrase(self, head: Any) -> list[Any]:
+        """The tokens of the noun phrase headed by ``head`` (without relative clauses)."""
+        toks = [head]
+
+        def left(t: Any) -> None:
+            for child in t.lefts:
+                if child.dep_ in LEFT_DEPS and child.dep_ not in ("cc", "conj", "poss"):
+                    toks.append(child)
+                    left(child)
+                    for r in child.rights:
+                        if (
+                            r.dep_ in ("prep", "pobj", "compound", "case", "nummod")
+                            and r.i < head.i
+                        ):
+                            toks.extend(r.subtree)
+
+        left(head)
+        for child in head.rights:
+            if child.dep_ in ("compound", "nummod", "flat", "case"):
+                toks.append(child)
+            elif child.dep_ == "prep" and child.lower_ == "of":
+                toks.extend(_inner(child))
+        toks = sorted({t.i: t for t in toks}.values(), key=lambda t: t.i)
+        while toks and (toks[0].is_punct or toks[0].dep_ in ("cc", "case")):
+            toks.pop(0)
+        while toks and (toks[-1].is_punct or toks[-1].is_space):
+            toks.pop()
+        return toks or [head]
+
+    def _sector_of(self, toks: list[Any], head: Any) -> tuple[str | None, str | None, Any]:
+        """(head sector, modifier sector, token that carried the head sector)."""
+        d = self.d
+        words = [t for t in toks if t.i <= head.i and t.dep_ != "poss" and not t.is_punct]
+        head_sector = None
+        carrier = None
+        # longest multi-word agent noun ending at the head ("foreign minister"), then "X of Y"
+        for k in range(len(words)):
+            seg = words[k:]
+            key = name_key(" ".join(t.text for t in seg))
+            lemma_key = name_key(" ".join([*(t.text for t in seg[:-1]), seg[-1].lemma_]))
+            if key in d.sector_nouns or lemma_key in d.sector_nouns:
+                head_sector = d.sector_nouns.get(key) or d.sector_nouns.get(lemma_key)
+                carrier = seg[0]
+                break
+        for child in head.rights:
+            if child.dep_ == "prep" and child.lower_ == "of":
+                obj = next((c for c in child.children if c.dep_ == "pobj"), None)
+                if obj is not None:
+                    key = name_key(f"{head.lemma_} of {obj.text}")
+                    if key in d.sector_nouns:
+                        head_sector, carrier = d.sector_nouns[key], head
+        modifier = None
+        for t in words:
+            if t.i == head.i or carrier is not None and t.i >= carrier.i:
+                continue
+            if t.dep_ in ("compound", "amod", "nmod") and t.i not in self.matches:
+                sector = d.sector_nouns.get(name_key(t.text)) or d.sector_nouns.get(
+                    name_key(t.lemma_)
+                )
+                if sector:
+                    modifier = sector
+        return head_sector, modifier, carrier
+
+    def _match_at(self, tok: Any) -> tuple[int, int, list[Alias]] | None:
+        return self.matches.get(tok.i)
+
+    def _country_from(
+        self, toks: list[Any], head: Any, skip_from: int | None
+    ) -> tuple[str | None, str]:
+        """Country of an agent-noun phrase from its modifiers, possessor or ``of`` phrase."""
+        for t in toks:
+            if skip_from is not None and t.i >= skip_from:
+                break
+            m = self._match_at(t)
+            if m is None:
+                continue
+            if t.head.lower_ == "to" and t.head.head.i in {x.i for x in toks}:
+                continue  # "Ambassador to the US": the posting, not the country
+            for alias in m[2]:
+                if alias.entry.country:
+                    return alias.entry.country, f"modifier {self.doc[m[0] : m[1]].text!r}"
+        poss = next((c for c in head.children if c.dep_ == "poss"), None)
+        if poss is not None:
+            resolved = self.resolve_head(poss)
+            if resolved is not None and resolved.actor.country:
+                return resolved.actor.country, f"possessor {poss.text!r}"
+        for child in head.rights:
+            if child.dep_ == "prep" and child.lower_ in ("of", "from", "for"):
+                obj = next((c for c in child.children if c.dep_ == "pobj"), None)
+                if obj is not None:
+                    resolved = self.resolve_head(obj)
+                    if resolved is not None and resolved.actor.country:
+                        return resolved.actor.country, f"'{child.text} {obj.text}'"
+        return None, ""
+
+    def resolve_head(self, head: Any) -> _Resolved | None:
+        """What the noun phrase headed by ``head`` names, or None if it is not an actor."""
+        if head.lower_ in PARTITIVE and head.pos_ in ("NUM", "PRON", "NOUN", "ADJ", "DET"):
+            of = next((c for c in head.rights if c.dep_ == "prep" and c.lower_ == "of"), None)
+            obj = (
+                next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+            )
+            if obj is not None:
+                inner = self.resolve_head(obj)
+                if inner is not None:
+                    return _Resolved(inner.actor, inner.rule + "+partitive")
+        toks = self.phrase(head)
+        former = any(t.lower_ in FORMER for t in toks if t.i < head.i)
+        m = self._match_at(head)
+        if m is not None:
+            aliases = m[2]
+            alias = _best_alias(aliases)
+            actor = self.d.entry_actor(alias, self.day)
+            if alias.form in ("name", "capital") and alias.entry.kind == "country":
+                sector, modifier, _ = self._sector_of(toks, head)
+                if modifier:
+                    actor = replace(
+                        actor, code=(actor.country or "") + modifier, sectors=(modifier,)
+                    )
+            if former and not actor.former:
+                actor = replace(actor, former=True)
+            return _Resolved(actor, f"dictionary:{alias.entry.kind}:{alias.form}")
+        sector, modifier, carrier = self._sector_of(toks, head)
+        if (
+            modifier
+            and not sector
+            and head.lemma_.lower() not in GENERIC_UNITS
+            and head.lower_ not in GENERIC_UNITS
+        ):
+            modifier = None  # "military equipment" is not an actor; "military officials" are
+        if sector or modifier:
+            sectors = _combine(sector, modifier, head)
+            country, why = self._country_from(toks, head, None)
+            if country is None:
+                org = self._org_modifier(toks, head)
+                if org is not None:
+                    country, why = org.country, f"organisation {org.name!r}"
+            person = head.ent_type_ == "PERSON" and carrier is not None and carrier.i < head.i
+            actor = self.d.country_actor(
+                country,
+                sectors,
+                None,
+                reason=f"agent noun {head.lemma_!r}" + (f", country from {why}" if why else ""),
+                kind="person" if person else "group",
+            )
+            if person:
+                actor = replace(actor, name=self._name_text(toks, head))
+            if former:
+                actor = replace(actor, former=True)
+            return _Resolved(actor, "title" if person else "agent-noun")
+        if head.ent_type_ in ENTITY_KINDS and head.pos_ == "PROPN":
+            if head.ent_type_ in ("GPE", "LOC", "FAC") and self.gazetteer is not None:
+                place = _gazetteer_country(self.gazetteer, head)
+                if place is not None:
+                    return _Resolved(
+                        self.d.country_actor(
+                            place[0],
+                            (),
+                            place[1],
+                            reason=f"place {place[1]!r} in {place[0]}",
+                            kind="country",
+                        ),
+                        "gazetteer",
+                    )
+            kind = ENTITY_KINDS[head.ent_type_]
+            return _Resolved(
+                Actor(
+                    code=None,
+                    name=self._name_text(toks, head),
+                    kind=kind,
+                    reason=f"{head.ent_type_} entity not in the dictionaries",
+                ),
+                "ner-unknown",
+            )
+        return None
+
+    def _org_modifier(self, toks: list[Any], head: Any) -> Actor | None:
+        poss = next((c for c in head.children if c.dep_ == "poss"), None)
+        for t in [poss] if poss is not None else []:
+            m = self._match_at(t)
+            if m is not None:
+                alias = _best_alias(m[2])
+                if alias.entry.kind == "organization":
+                    return self.d.entry_actor(alias, self.day)
+        return None
+
+    def _name_text(self, toks: list[Any], head: Any) -> str:
+        names = [
+            t for t in toks if t.ent_type_ == head.ent_type_ and t.i <= head.i and t.pos_ == "PROPN"
+        ]
+        names = names or [head]
+        return self.text[names[0].idx : names[-1].idx + len(names[-1].text)]
+
+    # -- the pass over the document ----------------------------------------------------------
+    def run(self) -> tuple[Mention, ...]:
+        mentions: dict[int, Mention] = {}
+        for index, sent in sentence_spans(self.document):
+            self.scan(sent)
+            for tok in sent:
+                if tok.pos_ not in NOUNS and not (
+                    tok.lower_ in PARTITIVE and tok.dep_ in ("nsubj", "dobj", "pobj", "nsubjpass")
+                ):
+                    continue
+                if (
+                    tok.dep_ in ("compound", "flat")
+                    and tok.head.pos_ in NOUNS
+                    and tok.head.i != tok.i
+                ):
+                    continue
+                if _is_locative(tok):
+                    continue
+                resolved = self.resolve_head(tok)
+                if resolved is None:
+                    continue
+                mentions[tok.i] = self._mention(tok, index, resolved)
+            for tok in sent:  # country adjectives and names modifying non-actor nouns
+                if tok.i in mentions or tok.dep_ not in ("amod", "compound", "nmod", "poss"):
+                    continue
+                if tok.head.i in mentions and tok.head.i != tok.i:
+                    continue
+                m = self._match_at(tok)
+                if m is None or m[1] - 1 != tok.i:
+                    continue
+                alias = _best_alias(m[2])
+                actor = self.d.entry_actor(alias, self.day)
+                mentions[tok.i] = self._mention(
+                    tok,
+                    index,
+                    _Resolved(actor, f"modifier:{alias.entry.kind}:{alias.form}"),
+                    span=(m[0], m[1]),
+                )
+            for tok in sent:
+                if tok.lower_ in PRONOUNS and tok.pos_ == "PRON":
+                    mentions[tok.i] = Mention(
+                        tok.idx,
+                        tok.idx + len(tok.text),
+                        tok.text,
+                        index,
+                        tok.i,
+                        (tok.i, tok.i + 1),
+                        Actor(code=None, kind="unknown", reason="unresolved pronoun"),
+                        "pronoun",
+                    )
+        merged = _merge_appositions(mentions, self.doc)
+        merged = _drop_contained(merged, self.doc)
+        merged = _interviewers(merged, self.doc)
+        return resolve_references(self.document, merged)
+
+    def _mention(
+        self, head: Any, index: int, resolved: _Resolved, span: tuple[int, int] | None = None
+    ) -> Mention:
+        if span is None:
+            toks = self.phrase(head)
+            # a mention never reaches into a relative clause or past an apposition comma
+            first, last = toks[0].i, toks[-1].i + 1
+        else:
+            first, last = span
+        while first < last and self.doc[first].lower_ in ("the", "a", "an"):
+            first += 1
+        start = self.doc[first].idx
+        end = self.doc[last - 1].idx + len(self.doc[last - 1].text)
+        return Mention(
+            start,
+            end,
+            self.text[start:end],
+            index,
+            head.i,
+            (first, last),
+            resolved.actor,
+            resolved.rule,
+        )
+
+
+CUT_DEPS = {"appos", "relcl", "acl", "punct", "cc", "conj", "advcl", "parataxis"}
+PERSON_TITLES = {
+    "ambassador", "minister", "president", "secretary", "envoy", "spokesman", "spokeswoman",
+    "spokesperson", "general", "commander", "chief", "leader", "diplomat", "premier", "chancellor",
+    "king", "queen", "emir", "prince", "sultan", "governor", "mayor", "senator", "lawmaker",
+    "official", "negotiator", "adviser", "advisor", "director", "head", "chairman", "chair",
+    "representative", "deputy", "speaker", "judge", "prosecutor", "colonel", "admiral", "officer",
+}  # fmt: skip
+
+
+def _inner(tok: Any) -> list[Any]:
+    """``tok``'s subtree without appositions, clauses and what follows a comma."""
+    out = [tok]
+    for c in tok.children:
+        if c.dep_ not in CUT_DEPS:
+            out.extend(_inner(c))
+    return out
+
+
+def _combine(sector: str | None, modifier: str | None, head: Any) -> tuple[str, ...]:
+    if modifier and (
+        sector is None or head.lower_ in GENERIC_UNITS or head.lemma_ in GENERIC_UNITS
+    ):
+        return (modifier,)
+    return tuple(s for s in (sector,) if s)
+
+
+def _best_alias(aliases: list[Alias]) -> Alias:
+    order = {"person": 0, "organization": 1, "country": 2}
+    return min(aliases, key=lambda a: (order.get(a.entry.kind, 3), a.form != "name"))
+
+
+def _is_locative(tok: Any) -> bool:
+    """A place in a locative phrase ("in Rafah") is a location, not an actor."""
+    if tok.dep_ != "pobj" or tok.head.lower_ not in LOCATIVE:
+        return False
+    return tok.ent_type_ in ("GPE", "LOC", "FAC") or tok.pos_ == "PROPN"
+
+
+def _gazetteer_country(gazetteer: Any, tok: Any) -> tuple[str, str] | None:
+    span = (
+        tok.doc[tok.left_edge.i : tok.i + 1]
+        if tok.left_edge.ent_type_ == tok.ent_type_
+        else tok.doc[tok.i : tok.i + 1]
+    )
+    try:
+        candidates = gazetteer.lookup(span.text, set())
+    except Exception:  # a gazetteer problem must not lose the article's actors
+        return None
+    if not candidates:
+        return None
+    best = candidates[0]
+    country = getattr(best, "country", None)
+    return (country, getattr(best, "name", span.text)) if country else None
+
+
+def _merge_appositions(mentions: dict[int, Mention], doc: Any) -> dict[int, Mention]:
+    """Appositions share what they know: a name gets its title's code when unknown, and a
+    titled phrase gets the person's dictionary code; incompatible kinds are left alone."""
+    for head_i, mention in list(mentions.items()):
+        tok = doc[head_i]
+        partners = [c for c in tok.children if c.dep_ == "appos"]
+        if tok.dep_ == "appos":
+            partners.append(tok.head)
+        for partner in partners:
+            other = mentions.get(partner.i)
+            if other is None:
+                continue
+            better = _better(mention.actor, other.actor, tok.lemma_.lower() in PERSON_TITLES)
+            if better is not None and better is not mention.actor:
+                mentions[head_i] = replace(mention, actor=better, rule=mention.rule + "+apposition")
+    return mentions
+
+
+def _drop_contained(mentions: dict[int, Mention], doc: Any) -> dict[int, Mention]:
+    """A phrase inside a larger mention is part of it ("US" in "US Secretary of State X"),
+    except possessors and pronouns, which are actors of their own."""
+    spans = sorted(mentions.values(), key=lambda m: (m.tokens[0], -m.tokens[1]))
+    keep: dict[int, Mention] = {}
+    for m in spans:
+        inside = any(
+            o.head != m.head
+            and o.tokens[0] <= m.tokens[0]
+            and m.tokens[1] <= o.tokens[1]
+            and (o.tokens[1] - o.tokens[0]) > (m.tokens[1] - m.tokens[0])
+            for o in spans
+        )
+        if inside and doc[m.head].dep_ != "poss" and not m.rule.startswith("pronoun"):
+            continue
+        keep[m.head] = m
+    return keep
+
+
+def _interviewers(mentions: dict[int, Mention], doc: Any) -> dict[int, Mention]:
+    """ "told X in an interview with <outlet>": X works for the outlet (country + MED)."""
+    outlets = [m for m in mentions.values() if "MED" in m.actor.sectors and m.actor.country]
+    if not outlets:
+        return mentions
+    for head, m in list(mentions.items()):
+        if m.actor.kind != "person" or m.actor.code is not None:
+            continue
+        tok = doc[head]
+        verb = tok.head if tok.dep_ in ("dobj", "pobj", "dative") else None
+        if verb is None:
+            continue
+        clause = {t.i for t in verb.subtree}
+        for outlet in outlets:
+            ohead = doc[outlet.head]
+            if (
+                outlet.head in clause
+                and ohead.head.lower_ in ("with", "to", "for")
+                and ohead.head.head.lemma_ in ("interview", "conversation", "podcast", "broadcast")
+            ):
+                actor = replace(
+                    outlet.actor,
+                    kind="person",
+                    name=m.text,
+                    entry=None,
+                    reason=f"interviewer for {outlet.text!r}",
+                )
+                mentions[head] = replace(m, actor=actor, rule=m.rule + "+interviewer")
+    return mentions
+
+
+def _better(a: Actor, b: Actor, a_title: bool = True) -> Actor | None:
+    """The more informative of two apposed actors if they can be the same actor, else None."""
+    kinds = {a.kind, b.kind}
+    if kinds - {"person", "group"} and kinds != {"group"} and len(kinds) > 1:
+        return None
+    if a.kind == "person" and b.kind == "group" and b.code and a.code is None:
+        return replace(b, kind="person", name=a.name, reason=b.reason + " (from apposition)")
+    if a.kind == "group" and b.kind == "person" and b.code and a_title:
+        return b
+    if a.kind == b.kind == "group":
+        if a.code is None and b.code:
+            return b
+        if a.country is None and b.country:
+            sectors = a.sectors or b.sectors
+            return replace(
+                a,
+                country=b.country,
+                code=b.country + "".join(sectors),
+                sectors=sectors,
+                reason=a.reason + f"; country from apposition ({b.country})",
+            )
+    return None
+
+
+def make_actor_stage(resources: Any, config: dict[str, Any]) -> Callable[[Document], Document]:
+    dictionary = resources.actors
+    use_gazetteer = config.get("use_gazetteer", True)
+
+    def actors(document: Document) -> Document:
+        gazetteer = _optional_gazetteer(resources) if use_gazetteer else None
+        return replace(document, mentions=ActorResolver(dictionary, gazetteer, document).run())
+
+    return actors
+
+
+def _optional_gazetteer(resources: Any) -> Any:
+    try:
+        return resources.gazetteer
+    except ImportError:
+        return None

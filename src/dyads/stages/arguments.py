@@ -1,0 +1,209 @@
+"""Argument structure over a spaCy dependency parse: who is the logical subject and object.
+
+Handles active and passive voice (``by`` agents), control and raising (``wanted to impose`` →
+the subject of *wanted*; ``asked X to withdraw`` and ``prevented him from bringing`` → the object
+of the controller), conjoined verbs (``attacked me and said``), gerunds under ``by``
+(``supported Israel by sending``), participial and relative clauses, infinitives attached to nouns
+(``the US decision to halt`` → the noun's possessor), conjoined arguments and partitives.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+OBJECT_CONTROL = {
+    "ask", "urge", "order", "force", "compel", "persuade", "tell", "call", "invite", "allow",
+    "permit", "encourage", "pressure", "press", "push", "instruct", "direct", "require", "prevent",
+    "stop", "bar", "ban", "block", "forbid", "prohibit", "help", "enable", "authorize", "authorise",
+    "appeal", "warn", "advise", "request", "lead", "get", "want", "need", "expect", "convince",
+}  # fmt: skip
+RELATIVE = {"who", "which", "that", "whom", "whose"}
+SUBJECT_DEPS = ("nsubj", "csubj")
+MAX_DEPTH = 8
+
+
+def child(tok: Any, *deps: str, words: tuple[str, ...] | None = None) -> Any | None:
+    for c in tok.children:
+        if c.dep_ in deps and (words is None or c.lower_ in words):
+            return c
+    return None
+
+
+def children(tok: Any, *deps: str) -> list[Any]:
+    return [c for c in tok.children if c.dep_ in deps]
+
+
+def is_passive(verb: Any) -> bool:
+    return any(c.dep_ in ("nsubjpass", "auxpass", "csubjpass") for c in verb.children) or (
+        verb.tag_ == "VBN" and verb.dep_ in ("acl", "amod") and child(verb, "agent") is not None
+    )
+
+
+def agent(verb: Any) -> Any | None:
+    by = child(verb, "agent") or child(verb, "prep", words=("by",))
+    return child(by, "pobj") if by is not None else None
+
+
+def direct_object(verb: Any) -> Any | None:
+    """The logical object: ``dobj`` (active), ``nsubjpass`` (passive), the noun a participle modifies."""
+    if is_passive(verb):
+        obj = child(verb, "nsubjpass")
+        if obj is None and verb.dep_ in ("acl", "amod") and verb.head.pos_ in ("NOUN", "PROPN"):
+            return verb.head
+        return antecedent(obj) if obj is not None else None
+    obj = child(verb, "dobj", "obj")
+    if obj is None:
+        att = child(verb, "attr")
+        if att is not None and verb.lemma_ != "be":
+            obj = att
+    return obj
+
+
+def antecedent(tok: Any) -> Any:
+    """A relative pronoun's noun (``the army, which shelled`` → army)."""
+    if tok.lower_ in RELATIVE and tok.tag_ in ("WDT", "WP", "WP$", "IN", "DT"):
+        clause = tok.head
+        if clause.dep_ == "relcl":
+            return clause.head
+    return tok
+
+
+def logical_subject(verb: Any, depth: int = 0) -> Any | None:
+    """The token that does the action of ``verb`` (see the module docstring)."""
+    if depth > MAX_DEPTH:
+        return None
+    if is_passive(verb):
+        by = agent(verb)
+        if by is not None:
+            return by
+        return None if child(verb, "nsubjpass") is not None else _inherited_subject(verb, depth)
+    subj = child(verb, *SUBJECT_DEPS)
+    if subj is not None:
+        if subj.lower_ in ("there", "it") and subj.dep_ == "nsubj" and subj.tag_ == "EX":
+            return None
+        return antecedent(subj)
+    expl = child(verb, "expl")
+    if expl is not None:
+        return None
+    return _inherited_subject(verb, depth)
+
+
+def _inherited_subject(verb: Any, depth: int) -> Any | None:
+    dep, head = verb.dep_, verb.head
+    if head is verb:
+        return None
+    if dep == "xcomp" or (dep == "advcl" and _is_infinitive(verb) and head.pos_ in ("VERB", "AUX")):
+        if head.lemma_ in OBJECT_CONTROL:
+            obj = child(head, "dobj", "obj")
+            if obj is not None:
+                return obj
+        return logical_subject(head, depth + 1)
+    if dep == "pcomp" and head.dep_ == "prep":
+        governor = head.head
+        if head.lower_ == "from":
+            obj = child(governor, "dobj", "obj")
+            if obj is not None:
+                return obj
+        if governor.pos_ in ("VERB", "AUX"):
+            return logical_subject(governor, depth + 1)
+        return _noun_agent(governor)
+    if dep == "conj" and head.pos_ in ("VERB", "AUX"):
+        return logical_subject(head, depth + 1)
+    if dep in ("advcl", "xcomp") and verb.tag_ in ("VBG", "VBN", "VB"):
+        return logical_subject(head, depth + 1) if head.pos_ in ("VERB", "AUX") else None
+    if dep == "relcl":
+        return head
+    if dep == "acl" and head.pos_ in ("NOUN", "PROPN"):
+        if verb.tag_ == "VBN":
+            return agent(verb)
+        return _noun_agent(head)
+    if dep == "ccomp" and _is_infinitive(verb):
+        return logical_subject(head, depth + 1)
+    return None
+
+
+def _noun_agent(noun: Any) -> Any | None:
+    """The agent of an event noun: its possessor, its actor modifier, its ``by`` phrase, else the
+    noun itself (``efforts by X to``, ``the US decision to halt`` → US)."""
+    poss = child(noun, "poss")
+    if poss is not None:
+        return poss
+    by = child(noun, "prep", words=("by",))
+    if by is not None and child(by, "pobj") is not None:
+        return child(by, "pobj")
+    for c in noun.lefts:
+        if c.dep_ in ("compound", "amod", "nmod") and (
+            c.ent_type_ in ("GPE", "NORP", "ORG", "PERSON")
+        ):
+            return c
+    return noun
+
+
+def _is_infinitive(verb: Any) -> bool:
+    return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+
+
+def conjuncts(tok: Any) -> list[Any]:
+    """``tok`` and the nouns conjoined with it (``Bosnia and Slovenia``)."""
+    out = [tok]
+    stack = [tok]
+    while stack:
+        current = stack.pop()
+        for c in current.children:
+            if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN", "PRON") and c not in out:
+                out.append(c)
+                stack.append(c)
+            elif (
+                c.dep_ == "appos"
+                and c.pos_ == "PROPN"
+                and c.ent_type_ in ("GPE", "ORG", "NORP")
+                and c not in out
+            ):
+                pass
+    return out
+
+
+def prep_objects(tok: Any, words: tuple[str, ...] | set[str]) -> list[Any]:
+    """Objects of prepositions in ``words`` attached to ``tok`` (``sanctions on Iran``)."""
+    out = []
+    for c in tok.children:
+        if c.dep_ in ("prep", "dative", "agent") and c.lower_ in words:
+            obj = child(c, "pobj", "pcomp")
+            if obj is not None:
+                out.append(obj)
+        elif c.dep_ == "dative" and c.pos_ in ("PROPN", "NOUN", "PRON") and "to" in words:
+            out.append(c)
+    return out
+
+
+def purpose_object(tok: Any) -> Any | None:
+    """The object of an infinitival purpose clause: ``exert weight to bring Hamas`` → Hamas."""
+    for c in tok.children:
+        if c.dep_ in ("advcl", "xcomp", "acl") and _is_infinitive(c):
+            obj = child(c, "dobj", "obj")
+            if obj is not None:
+                return obj
+    return None
+
+
+def governor(noun: Any) -> Any | None:
+    """The verb a nominal trigger is the object of (``launched an attack`` → launched)."""
+    if noun.dep_ in ("dobj", "obj", "nsubjpass", "attr") and noun.head.pos_ in ("VERB", "AUX"):
+        return noun.head
+    if noun.dep_ == "pobj" and noun.head.dep_ == "prep" and noun.head.head.pos_ in ("VERB", "AUX"):
+        return noun.head.head
+    return None
+
+
+def clause_governor(verb: Any) -> Any | None:
+    """The verb a subordinate verb serves: ``supported Israel by sending`` → supported."""
+    head = verb.head
+    if verb.dep_ == "pcomp" and head.dep_ == "prep" and head.head.pos_ in ("VERB", "AUX"):
+        return head.head
+    if (
+        verb.dep_ in ("advcl", "conj", "xcomp")
+        and head.pos_ in ("VERB", "AUX")
+        and head is not verb
+    ):
+        return head
+    return None

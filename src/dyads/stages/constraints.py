@@ -1,0 +1,266 @@
+"""Named argument tests that patterns use in ``when``/``unless`` (docs/patterns.md).
+
+Each test looks at a trigger in its sentence and answers yes or no. They are how the dictionary
+tells apart codes that share a verb: a verbal "attack" (a person or a statement as object, "and
+said", quotes) is CAMEO 111, a military one 190; "halt aid" is 162x by the object's kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..records import Mention
+from .arguments import child, direct_object, is_passive
+
+STATEMENT_NOUNS = {
+    "remark", "comment", "statement", "decision", "policy", "plan", "proposal", "speech",
+    "criticism", "claim", "report", "idea", "move", "stance", "position", "approach", "rhetoric",
+    "law", "bill", "resolution", "ruling", "verdict", "handling", "response", "record", "words",
+    "tweet", "post", "article", "editorial", "remarks", "comments", "view", "views", "stand",
+    "election", "vote", "referendum", "reform", "budget", "strategy", "conduct", "behavior",
+    "behaviour", "actions", "action", "announcement", "initiative", "measure", "order", "rule",
+    "leadership", "government", "administration", "failure", "silence", "inaction",
+}  # fmt: skip
+SPEECH_VERBS = {
+    "say",
+    "tell",
+    "call",
+    "accuse",
+    "write",
+    "tweet",
+    "claim",
+    "shout",
+    "yell",
+    "insist",
+    "argue",
+    "warn",
+    "ask",
+    "declare",
+    "label",
+    "brand",
+    "describe",
+}
+PERSON_PRONOUNS = {"me", "him", "her", "us", "you", "them", "i", "he", "she", "we", "they"}
+PLACE_NOUNS = {
+    "city", "town", "village", "base", "camp", "position", "positions", "convoy", "building",
+    "hospital", "school", "area", "region", "territory", "border", "port", "airport", "ship",
+    "vessel", "plant", "facility", "compound", "headquarters", "embassy", "neighborhood",
+    "neighbourhood", "district", "province", "capital", "outpost", "checkpoint", "site",
+    "infrastructure", "target", "targets", "depot", "refinery", "bridge", "road", "stronghold",
+    "house", "home", "mosque", "church", "market", "tanker", "aircraft", "plane", "drone",
+}  # fmt: skip
+WEAPON_NOUNS = {
+    "weapon", "arm", "arms", "ammunition", "munition", "munitions", "missile", "rocket", "tank",
+    "jet", "fighter", "equipment", "artillery", "drone", "shell", "bomb", "rifle", "gun",
+    "helicopter", "warplane", "aircraft", "interceptor", "system", "systems", "hardware",
+    "materiel", "shipment", "delivery", "supplies",
+}  # fmt: skip
+AID_NOUNS = {
+    "aid",
+    "assistance",
+    "help",
+    "support",
+    "funding",
+    "fund",
+    "relief",
+    "loan",
+    "grant",
+    "money",
+    "financing",
+    "donation",
+    "package",
+    "supplies",
+    "food",
+    "medicine",
+    "fuel",
+    "shelter",
+}
+SANCTION_NOUNS = {
+    "sanction",
+    "sanctions",
+    "embargo",
+    "boycott",
+    "tariff",
+    "tariffs",
+    "restriction",
+    "restrictions",
+    "blockade",
+    "ban",
+}
+PEOPLE_NOUNS = {
+    "prisoner",
+    "hostage",
+    "detainee",
+    "captive",
+    "soldier",
+    "people",
+    "civilian",
+    "journalist",
+    "activist",
+    "national",
+    "citizen",
+    "worker",
+    "crew",
+    "sailor",
+    "body",
+    "remains",
+    "student",
+    "protester",
+    "refugee",
+    "migrant",
+}
+EVENT_NOUNS = {
+    "attack",
+    "attacks",
+    "offensive",
+    "strike",
+    "strikes",
+    "war",
+    "violence",
+    "killing",
+    "killings",
+    "bombing",
+    "shelling",
+    "raid",
+    "invasion",
+    "assault",
+    "massacre",
+    "crackdown",
+    "incursion",
+    "aggression",
+    "occupation",
+    "blockade",
+    "siege",
+    "executions",
+    "execution",
+}
+
+
+@dataclass
+class Context:
+    """What a test may look at: the trigger, its object, the mentions and the quotes."""
+
+    trigger: Any
+    mention_of: Callable[[Any], Mention | None]
+    in_quote: Callable[[Any], bool]
+    targets: list[Mention | None]
+    sources: list[Mention | None]
+
+    @property
+    def object(self) -> Any | None:
+        if self.trigger.pos_ in ("NOUN", "PROPN"):
+            of = child(self.trigger, "prep", words=("of",))
+            return child(of, "pobj") if of is not None else None
+        return direct_object(self.trigger)
+
+
+def _lemma(tok: Any | None) -> str:
+    return "" if tok is None else tok.lemma_.lower()
+
+
+def _mods(tok: Any) -> set[str]:
+    return {c.lemma_.lower() for c in tok.lefts if c.dep_ in ("amod", "compound", "nmod")}
+
+
+def object_person(ctx: Context) -> bool:
+    obj = ctx.object
+    if obj is None:
+        return False
+    if obj.lower_ in PERSON_PRONOUNS:
+        return True
+    mention = ctx.mention_of(obj)
+    return mention is not None and mention.actor.kind == "person"
+
+
+def object_statement(ctx: Context) -> bool:
+    obj = ctx.object
+    return obj is not None and (_lemma(obj) in STATEMENT_NOUNS or obj.lower_ in STATEMENT_NOUNS)
+
+
+def object_place(ctx: Context) -> bool:
+    obj = ctx.object
+    return obj is not None and (
+        obj.ent_type_ in ("GPE", "LOC", "FAC") or _lemma(obj) in PLACE_NOUNS
+    )
+
+
+def object_event(ctx: Context) -> bool:
+    obj = ctx.object
+    return obj is not None and _lemma(obj) in EVENT_NOUNS
+
+
+def verbal_context(ctx: Context) -> bool:
+    """A verbal reading: a person or statement as object, a speech verb beside it, quoted words,
+    or "for/over" + a statement ("attacked X for his remarks")."""
+    trig = ctx.trigger
+    if object_person(ctx) or object_statement(ctx):
+        return True
+    for c in trig.children:
+        if c.dep_ == "conj" and c.lemma_ in SPEECH_VERBS:
+            return True
+        if (
+            c.dep_ == "prep"
+            and c.lower_ in ("for", "over")
+            and any(_lemma(g) in STATEMENT_NOUNS or g.tag_ == "VBG" for g in c.children)
+        ):
+            return True
+        if c.dep_ in ("advmod",) and c.lower_ in ("verbally", "publicly", "sharply", "openly"):
+            return True
+    if trig.dep_ == "conj" and trig.head.lemma_ in SPEECH_VERBS:
+        return True
+    sent = trig.sent
+    return any(t.text in ('"', "“", "'", "‘") and t.i > trig.i for t in sent) and any(
+        t.lemma_ in SPEECH_VERBS for t in sent
+    )
+
+
+def material_context(ctx: Context) -> bool:
+    return not verbal_context(ctx)
+
+
+def object_actor(ctx: Context) -> bool:
+    obj = ctx.object
+    mention = ctx.mention_of(obj) if obj is not None else None
+    return mention is not None and mention.actor.code is not None
+
+
+def _object_kind(ctx: Context, words: set[str], mods: set[str] | None = None) -> bool:
+    obj = ctx.object
+    if obj is None:
+        return False
+    if mods is not None:
+        return bool(_mods(obj) & mods) or _lemma(obj) in mods
+    return _lemma(obj) in words or obj.lower_ in words
+
+
+TESTS: dict[str, Callable[[Context], bool]] = {
+    "verbal_context": verbal_context,
+    "material_context": material_context,
+    "object_person": object_person,
+    "object_actor": object_actor,
+    "object_statement": object_statement,
+    "object_place": object_place,
+    "object_event": object_event,
+    "passive": lambda ctx: is_passive(ctx.trigger),
+    "active": lambda ctx: not is_passive(ctx.trigger),
+    "subject_actor": lambda ctx: any(m is not None and m.actor.code for m in ctx.sources),
+    "target_actor": lambda ctx: any(m is not None and m.actor.code for m in ctx.targets),
+    "has_target": lambda ctx: any(m is not None for m in ctx.targets),
+    "no_target": lambda ctx: not any(m is not None for m in ctx.targets),
+    "in_quote": lambda ctx: ctx.in_quote(ctx.trigger),
+    "object_weapon": lambda ctx: _object_kind(ctx, WEAPON_NOUNS),
+    "object_aid": lambda ctx: _object_kind(ctx, AID_NOUNS),
+    "object_military": lambda ctx: _object_kind(
+        ctx, set(), {"military", "security", "defense", "defence", "weapon", "arm", "lethal"}
+    ),
+    "object_economic": lambda ctx: _object_kind(
+        ctx, set(), {"economic", "financial", "development", "budget", "trade", "fiscal"}
+    ),
+    "object_humanitarian": lambda ctx: _object_kind(
+        ctx, set(), {"humanitarian", "food", "medical", "relief", "emergency"}
+    ),
+    "object_sanction": lambda ctx: _object_kind(ctx, SANCTION_NOUNS),
+    "object_people": lambda ctx: _object_kind(ctx, PEOPLE_NOUNS),
+}

@@ -1,0 +1,254 @@
+"""Modality and attribution of each event.
+
+Modality: from the trigger up the dependency tree (through infinitives, gerunds under ``from``/
+``by``, nouns' light verbs and conjuncts) the first cue found decides, so that modality propagates
+down chains: in "we managed to prevent him from bringing down the axe" the axe is *prevented*, in
+"Blinken wanted to impose sanctions" the sanctions are *intended*. The climb stops at a reporting
+verb's complement (what someone said stays what they said) except for ``deny`` (→ denied) and
+``threaten``/``warn`` (→ threatened). Cues (docs/modality.md):
+
+- negated: ``not/n't/never`` on the trigger or a verb on the chain, ``no`` on a nominal trigger,
+  ``fail to``, ``refuse to``, ``decline to`` (unless the refusal is itself the coded event);
+- intended: ``want, plan, intend, seek, aim, decide, hope, propose, consider, try, attempt, vow,
+  pledge, promise, prepare``; nouns ``plan, intention, bid, attempt, effort, decision``... to;
+- threatened: ``threaten``, ``warn`` (that it would); the noun ``threat``;
+- hypothetical: ``could, might, may, would, should`` on the trigger's verb, an ``if/unless`` clause;
+- future: ``will, shall, 'll``, ``be to``, ``be set to``, ``be going to``, ``be expected to``;
+- prevented: ``prevent, stop, block, bar, thwart, foil, avert, halt`` (+ from), ``be prevented``;
+- denied: the event sits in the complement of ``deny``/``dismiss``/``reject`` (claims).
+
+Attribution: the innermost quote around the trigger (direct quotes and complements of reporting
+verbs, ``according to``) names the speaker; outside any quote the article speaks (None).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from ..records import Attribution, Document, Event, Quote
+from .coding import LIGHT_VERBS
+from .quotes import REPORTING
+
+NEGATORS = {"not", "n't", "never", "no", "nt"}
+NEGATING_VERBS = {"fail", "refuse", "decline", "neglect", "avoid", "cease"}
+INTENT_VERBS = {
+    "want", "plan", "intend", "seek", "aim", "decide", "hope", "propose", "consider", "try",
+    "attempt", "vow", "pledge", "promise", "prepare", "mull", "weigh", "wish", "desire", "move",
+    "push", "strive", "scramble", "look", "offer", "agree", "resolve", "opt", "choose", "threaten",
+    "expect", "need", "mean", "contemplate", "explore",
+}  # fmt: skip
+INTENT_NOUNS = {
+    "plan",
+    "plans",
+    "intention",
+    "bid",
+    "attempt",
+    "effort",
+    "proposal",
+    "push",
+    "goal",
+    "aim",
+    "intent",
+    "offer",
+    "pledge",
+    "promise",
+    "readiness",
+    "willingness",
+}
+THREAT_WORDS = {"threaten", "threat", "warn", "ultimatum"}
+HYPOTHETICAL_MODALS = {"could", "might", "may", "would", "should", "can", "must", "ought"}
+FUTURE_MODALS = {"will", "shall", "'ll", "wo"}
+FUTURE_FRAMES = {
+    "set",
+    "going",
+    "expected",
+    "due",
+    "poised",
+    "scheduled",
+    "slated",
+    "likely",
+    "about",
+    "ready",
+}
+PREVENT_VERBS = {
+    "prevent",
+    "stop",
+    "block",
+    "bar",
+    "thwart",
+    "foil",
+    "avert",
+    "halt",
+    "prohibit",
+    "forbid",
+    "ban",
+    "deter",
+    "keep",
+    "hinder",
+    "obstruct",
+    "veto",
+    "preclude",
+    "dissuade",
+}
+DENY_VERBS = {"deny", "dismiss", "refute", "reject", "dispute", "disavow"}
+CHAIN_DEPS = {
+    "xcomp",
+    "pcomp",
+    "acl",
+    "advcl",
+    "conj",
+    "dobj",
+    "pobj",
+    "prep",
+    "nsubjpass",
+    "ccomp",
+    "attr",
+    "oprd",
+}
+
+
+def _modal_cue(verb: Any) -> tuple[str, str] | None:
+    """A cue carried by ``verb`` itself: its auxiliaries, negation, marker, frame."""
+    for c in verb.children:
+        if c.dep_ == "neg" or (c.dep_ in ("advmod", "det") and c.lower_ in NEGATORS):
+            return "negated", c.text
+    for c in verb.children:
+        if c.dep_ == "aux" and c.lower_ in FUTURE_MODALS:
+            return "future", c.text
+        if c.dep_ == "aux" and c.lower_ in HYPOTHETICAL_MODALS:
+            return "hypothetical", c.text
+    for c in verb.children:
+        if c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether"):
+            return "hypothetical", c.text
+    if verb.dep_ == "advcl" and any(
+        c.dep_ == "mark" and c.lower_ in ("if", "unless") for c in verb.children
+    ):
+        return "hypothetical", "if"
+    return None
+
+
+def _governor_cue(node: Any, below: Any) -> tuple[str, str] | None:
+    """A cue carried by a governor ``node`` of the chain, given the child ``below`` we came from."""
+    lemma = node.lemma_.lower()
+    if node.pos_ in ("VERB", "AUX"):
+        if lemma in PREVENT_VERBS and (
+            below.dep_ in ("pcomp", "prep", "xcomp", "dobj") or below.head.lower_ == "from"
+        ):
+            return "prevented", node.text
+        if lemma in THREAT_WORDS and below.dep_ in ("xcomp", "ccomp", "dobj"):
+            return "threatened", node.text
+        if lemma in DENY_VERBS and below.dep_ in ("ccomp", "xcomp", "dobj", "pcomp"):
+            return "denied", node.text
+        if lemma in NEGATING_VERBS and below.dep_ in ("xcomp", "dobj"):
+            return "negated", node.text
+        if lemma in INTENT_VERBS and below.dep_ in ("xcomp", "ccomp", "dobj"):
+            return "intended", node.text
+        if (
+            lemma == "be"
+            and below.dep_ == "xcomp"
+            and any(c.lower_ in FUTURE_FRAMES for c in node.children)
+        ):
+            return "future", node.text
+        if node.lower_ in FUTURE_FRAMES and below.dep_ == "xcomp":
+            return "future", node.text
+    elif node.pos_ in ("NOUN", "PROPN"):
+        if lemma in INTENT_NOUNS and below.dep_ in ("acl", "prep", "pcomp"):
+            return "intended", node.text
+        if lemma in THREAT_WORDS and below.dep_ in ("acl", "prep", "pcomp"):
+            return "threatened", node.text
+    elif node.pos_ == "ADJ" and node.lower_ in FUTURE_FRAMES and below.dep_ == "xcomp":
+        return "future", node.text
+    return None
+
+
+def modality_of(trigger: Any, coded_refusal: bool = False) -> tuple[str, str]:
+    """(modality, cue) for the event whose trigger token is ``trigger``."""
+    if trigger.pos_ in ("NOUN", "PROPN"):
+        for c in trigger.children:
+            if c.dep_ == "det" and c.lower_ == "no":
+                return "negated", c.text
+    node = trigger
+    first = True
+    for _ in range(12):
+        if node.pos_ in ("VERB", "AUX") or first and node.pos_ not in ("NOUN", "PROPN"):
+            cue = _modal_cue(node)
+            if cue is not None:
+                return cue
+        first = False
+        head = node.head
+        if head is node:
+            break
+        # A reporting verb's complement keeps its own modality ("said it would" is handled above).
+        if (
+            node.dep_ == "ccomp"
+            and head.lemma_ in REPORTING
+            and head.lemma_ not in DENY_VERBS | THREAT_WORDS
+        ):
+            break
+        if node.dep_ not in CHAIN_DEPS and not (
+            node.pos_ in ("NOUN", "PROPN") and head.lemma_ in LIGHT_VERBS
+        ):
+            break
+        cue = _governor_cue(head, node)
+        if cue is not None:
+            if cue[0] == "negated" and coded_refusal:
+                return "asserted", ""
+            return cue
+        if (
+            node.pos_ in ("NOUN", "PROPN")
+            and head.pos_ in ("VERB", "AUX")
+            and head.lemma_ not in LIGHT_VERBS
+            and node.dep_ in ("dobj", "pobj")
+        ):
+            # "condemned the attack": the attack's own modality is not the condemning verb's
+            if (
+                head.lemma_
+                not in PREVENT_VERBS | THREAT_WORDS | INTENT_VERBS | DENY_VERBS | NEGATING_VERBS
+            ):
+                break
+        node = head
+    return "asserted", ""
+
+
+def attribution_of(event: Event, quotes: tuple[Quote, ...]) -> Attribution | None:
+    """The speaker of the innermost quote holding the trigger (None: the article's own voice)."""
+    pos = event.trigger.start
+    holding = [q for q in quotes if q.start <= pos < q.end and q.speaker is not None]
+    if not holding:
+        return None
+    quote = min(holding, key=lambda q: q.end - q.start)
+    speaker = quote.speaker
+    assert speaker is not None
+    if event.source is not None and speaker.head == event.source.head and quote.kind == "indirect":
+        return None  # "Herzog criticized X, saying ..." — the source is not its own attribution
+    cue = quote.verb.text if quote.verb is not None else "quote"
+    return Attribution(
+        speaker.text,
+        speaker.start,
+        speaker.end,
+        speaker.actor,
+        cue if quote.kind == "indirect" else f"quote ({cue})",
+    )
+
+
+def make_modality_stage(resources: Any, config: dict[str, Any]) -> Callable[[Document], Document]:
+    def modality(document: Document) -> Document:
+        doc = document.doc
+        events = []
+        for event in document.events:
+            trigger = doc[event.trigger_token]
+            coded_refusal = event.cameo.root == "12"
+            value, cue = modality_of(trigger, coded_refusal)
+            events.append(
+                replace(
+                    event,
+                    modality=value,
+                    modality_cue=cue,
+                    attribution=attribution_of(event, document.quotes),
+                )
+            )
+        return replace(document, events=tuple(events))
+
+    return modality
