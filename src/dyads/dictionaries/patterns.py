@@ -10,6 +10,7 @@ preposition: ``pull out``, ``call on``) or noun lemmas (``nouns``) — plus opti
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -45,6 +46,9 @@ PREPOSITIONS = {
 }  # fmt: skip
 KNOWN_TESTS = frozenset(TESTS)  # the named argument tests of dyads.stages.constraints
 _CODE = re.compile(r"^\d{2,4}$")
+
+
+log = logging.getLogger(__name__)
 
 
 class PatternError(ValueError):
@@ -203,12 +207,18 @@ def load_patterns(
     builtin = _pattern_files()
     sources = builtin + [(str(p), p.read_text("utf-8")) for p in extra]
     for order, (name, text) in enumerate(sources):
+        user_file = order >= len(builtin)
         try:
             data = load_yaml(text) or []
+            if not isinstance(data, list):
+                raise PatternError(f"{name}: expected a list of patterns")
         except Exception as err:  # yaml.YAMLError and friends
-            raise PatternError(f"{name}: not valid YAML ({err})") from None
-        if not isinstance(data, list):
-            raise PatternError(f"{name}: expected a list of patterns")
+            problem = err if isinstance(err, PatternError) else PatternError(f"{name}: not valid YAML ({err})")
+            if strict or user_file:  # a user's own file must be right
+                raise problem from None
+            log.warning("skipping %s", problem)  # a broken built-in file must not stop coding
+            patterns.warnings.append(str(problem))
+            continue
         patterns.files.append(name)
         for i, entry in enumerate(data, start=1):
             where = f"{name}#{i}"
@@ -216,7 +226,7 @@ def load_patterns(
                 for pattern in _parse(entry, where, ontology, order):
                     patterns.add(pattern)
             except PatternError as err:
-                if strict or order >= len(builtin):  # a user's own file must be right
+                if strict or user_file:
                     raise
                 patterns.warnings.append(str(err))
     patterns.finish()

@@ -69,7 +69,9 @@ def _event_matches(event: Event, want: dict[str, Any]) -> bool:
         return False
     if "modality" in want and event.modality != want["modality"]:
         return False
-    return _actor_matches(event.source, want.get("source")) and _actor_matches(event.target, want.get("target"))
+    return _actor_matches(event.source, want.get("source")) and _actor_matches(
+        event.target, want.get("target")
+    )
 
 
 def describe(event: Event) -> str:
@@ -110,5 +112,7 @@ def run_cases(pipeline: Any, paths: list[Path]) -> CasesReport:
                 problems.append(f"unexpected {prefix}: {describe(bad[0])}")
         if case.get("none") and events:
             problems.append("expected no event")
-        report.results.append(CaseResult(name, case["text"], not problems, problems, [describe(e) for e in events]))
+        report.results.append(
+            CaseResult(name, case["text"], not problems, problems, [describe(e) for e in events])
+        )
     return report

@@ -122,6 +122,14 @@ GENERIC_UNITS = {
     "members",
     "personnel",
 }
+ARGUMENT_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj", "poss", "appos", "conj", "dative", "attr", "compound"}
+COMMON_WORD_SURNAMES = {
+    "may", "rice", "power", "bush", "king", "young", "green", "brown", "rich", "hope", "long",
+    "said", "white", "black", "gray", "grey", "rose", "lee", "little", "strong", "best", "bell",
+    "hill", "wood", "stone", "cook", "baker", "carter", "hunter", "mason", "porter", "street",
+    "price", "ward", "west", "north", "south", "east", "church", "castle", "ball", "bolton", "love",
+    "mark", "will", "case", "major", "amin", "khan", "ali", "kim", "park", "moon", "sun", "chang",
+}  # fmt: skip
 FORMER = {"former", "ex", "erstwhile", "then", "late", "outgoing"}
 
 
@@ -201,13 +209,18 @@ class ActorResolver:
     def _surname(self, tok: Any) -> Entry | None:
         """A bare surname: the person named in full earlier in the article, else the only
         dictionary person of that surname in office on the date (names the parser tags PERSON)."""
-        if tok.pos_ != "PROPN" or not tok.is_title:
+        if tok.pos_ not in NOUNS or not tok.is_title:
             return None
         key = name_key(tok.text)
         if key in self.seen_surnames:
             return self.seen_surnames[key]
-        if tok.ent_type_ != "PERSON" or key not in self.d.surnames:
+        if key not in self.d.surnames:
             return None
+        if tok.ent_type_ != "PERSON":
+            # the small model misses rare names ("Zelenskyy" as a noun): accept a capitalised word
+            # in an argument position that is not a sentence start nor an everyday word
+            if tok.ent_type_ or tok.is_sent_start or key in COMMON_WORD_SURNAMES or tok.dep_ not in ARGUMENT_DEPS:
+                return None
         prev = self.doc[tok.i - 1] if tok.i > 0 else None
         if prev is not None and prev.ent_type_ == "PERSON" and prev.pos_ == "PROPN":
             return None  # another first name: a different person
@@ -229,7 +242,15 @@ class ActorResolver:
             return hits
         ent = span[0].ent_type_
         if ent == "PERSON":
-            return [h for h in hits if h.entry.kind == "person"]
+            first, last = s, e - 1
+            while first > 0 and self.doc[first].ent_iob_ == "I":
+                first -= 1
+            while last + 1 < len(self.doc) and self.doc[last + 1].ent_iob_ == "I":
+                last += 1
+            people = [h for h in hits if h.entry.kind == "person"]
+            if people or (first, last + 1) != (s, e):
+                return people  # part of a longer name: "Michael Jordan"
+            return hits  # a bare "Jordan" tagged PERSON is most often the country
         if ent in ("GPE", "NORP", "LOC", "ORG"):
             return hits
         prev = self.doc[s - 1] if s > 0 else None
@@ -251,6 +272,9 @@ class ActorResolver:
 
         def left(t: Any) -> None:
             for child in t.lefts:
+                if child.dep_ == "poss" and t.i == head.i:
+                    toks.extend(_inner(child))  # "Israel's army": the possessor is part of the phrase
+                    continue
                 if child.dep_ in LEFT_DEPS and child.dep_ not in ("cc", "conj", "poss"):
                     toks.append(child)
                     left(child)
@@ -275,8 +299,18 @@ class ActorResolver:
         return toks or [head]
 
     def _sector_of(self, toks: list[Any], head: Any) -> tuple[str | None, str | None, Any]:
-        """(head sector, modifier sector, token that carried the head sector)."""
+        """(head sector, modifier sector, token that carried the head sector).
+
+        For a name (``Iranian Foreign Minister Abbas Araqchi``) the title before the name counts
+        as the head."""
         d = self.d
+        if head.ent_type_ == "PERSON" and head.pos_ == "PROPN":
+            first = head
+            while first.i > 0 and first.nbor(-1).ent_type_ == "PERSON" and first.nbor(-1).pos_ == "PROPN":
+                first = first.nbor(-1)
+            title = first.nbor(-1) if first.i > 0 else None
+            if title is not None and title.pos_ in NOUNS and any(t.i == title.i for t in toks):
+                head = title
         words = [t for t in toks if t.i <= head.i and t.dep_ != "poss" and not t.is_punct]
         head_sector = None
         carrier = None
@@ -304,7 +338,7 @@ class ActorResolver:
                 sector = d.sector_nouns.get(name_key(t.text)) or d.sector_nouns.get(
                     name_key(t.lemma_)
                 )
-                if sector:
+                if sector and sector != "ELI":  # "elite troops" are troops
                     modifier = sector
         return head_sector, modifier, carrier
 
@@ -376,7 +410,7 @@ class ActorResolver:
         ):
             modifier = None  # "military equipment" is not an actor; "military officials" are
         if sector or modifier:
-            sectors = _combine(sector, modifier, head)
+            sectors = _combine(sector, modifier, head, carrier)
             country, why = self._country_from(toks, head, None)
             if country is None:
                 org = self._org_modifier(toks, head)
@@ -537,12 +571,14 @@ def _inner(tok: Any) -> list[Any]:
     return out
 
 
-def _combine(sector: str | None, modifier: str | None, head: Any) -> tuple[str, ...]:
-    if modifier and (
-        sector is None or head.lower_ in GENERIC_UNITS or head.lemma_ in GENERIC_UNITS
-    ):
+def _combine(sector: str | None, modifier: str | None, head: Any, carrier: Any = None) -> tuple[str, ...]:
+    """A sector modifier refines a generic unit noun ("intelligence officials" → SPY), not a
+    specific multi-word agent noun ("intelligence unit" already says SPY)."""
+    specific = carrier is not None and carrier.i != head.i
+    generic = head.lower_ in GENERIC_UNITS or head.lemma_ in GENERIC_UNITS
+    if modifier and (sector is None or generic and not specific):
         return (modifier,)
-    return tuple(s for s in (sector,) if s)
+    return tuple(x for x in (sector,) if x)
 
 
 def _best_alias(aliases: list[Alias]) -> Alias:

@@ -93,6 +93,9 @@ def _inherited_subject(verb: Any, depth: int) -> Any | None:
     if head is verb:
         return None
     if dep == "xcomp" or (dep == "advcl" and _is_infinitive(verb) and head.pos_ in ("VERB", "AUX")):
+        raised = child(head, "nsubjpass")
+        if dep == "xcomp" and raised is not None:
+            return antecedent(raised)  # "X is set/expected/forced to V": X does V
         if head.lemma_ in OBJECT_CONTROL:
             obj = child(head, "dobj", "obj")
             if obj is not None:

@@ -42,7 +42,7 @@ SPEECH_VERBS = {
     "brand",
     "describe",
 }
-PERSON_PRONOUNS = {"me", "him", "her", "us", "you", "them", "i", "he", "she", "we", "they"}
+PERSON_PRONOUNS = {"me", "him", "her", "you", "i", "he", "she", "myself", "himself", "herself"}  # one person
 PLACE_NOUNS = {
     "city", "town", "village", "base", "camp", "position", "positions", "convoy", "building",
     "hospital", "school", "area", "region", "territory", "border", "port", "airport", "ship",

@@ -22,6 +22,7 @@ from typing import Any
 from ..records import Actor, Document, Mention, Span
 
 FIRST_PERSON = {"i", "me", "my", "mine", "myself", "we", "us", "our", "ours", "ourselves"}
+FIRST_PLURAL = {"we", "us", "our", "ours", "ourselves"}
 HE_SHE = {"he", "him", "his", "himself", "she", "her", "hers", "herself"}
 THEY = {"they", "them", "their", "theirs", "themselves"}
 IT = {"it", "its", "itself"}
@@ -50,16 +51,15 @@ SUBJECT_DEPS = {"nsubj", "nsubjpass"}
 
 
 def _antecedent_ok(candidate: Mention, kinds: tuple[str, ...]) -> bool:
+    """Is ``candidate`` the right kind of antecedent (``group`` = any plural-like actor)?"""
     actor = candidate.actor
     if candidate.rule.startswith(("pronoun", "definite")):
         return False
-    if "person" in kinds:
-        return actor.kind == "person"
-    if "organization" in kinds:
-        return actor.kind == "organization"
-    if "country" in kinds:
-        return actor.kind == "country" and actor.country is not None
-    return actor.kind in {"group", "country", "organization"}
+    if actor.kind == "country" and actor.country is None:
+        return False
+    if "group" in kinds:
+        return actor.kind in {"group", "country", "organization"}
+    return actor.kind in kinds
 
 
 def _pick(
@@ -180,6 +180,10 @@ def resolve_references(
                     resolved = _refer(
                         mention, speaker, f"first person in a quote of {speaker.text!r}, speaker"
                     )
+                    if word in FIRST_PLURAL and resolved.actor.kind == "person":
+                        # "we" is the speaker's side (government, country, group), not the person
+                        actor = replace(resolved.actor, kind="group", name=None, entry=None)
+                        resolved = replace(resolved, actor=actor)
             else:
                 kinds = (
                     ("person",)

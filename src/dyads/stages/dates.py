@@ -66,6 +66,7 @@ REPORTING_FORMS = _forms(REPORTING_LEMMAS) | {
 }
 FUTURE_FORMS = _forms(FUTURE_LEMMAS)
 FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo", "ll"})
+FUTURE_PARTICIPLES = frozenset({"scheduled", "set", "due", "slated", "expected"})
 FUTURE_MODIFIERS = frozenset({"upcoming", "planned", "proposed", "scheduled", "forthcoming"})
 # Children of a non-event verb searched for the event it carries ("launched an attack",
 # "continued to shell", "the attack came on Tuesday").
@@ -162,16 +163,19 @@ def clause_is_future(token: Any) -> bool:
         if t.lower_ in FUTURE_MODIFIERS or any(c.lower_ in FUTURE_MODIFIERS for c in t.children):
             return True
         if _is_verb(t):
+            if any(c.dep_ == "aux" and c.lower_ in FUTURE_AUX for c in t.children):
+                return True
+            if t.lower_ in FUTURE_PARTICIPLES and t.tag_ == "VBN":
+                return True  # "talks scheduled for Tuesday", "is expected on Monday"
             verb = t
-            for _ in range(4):  # the verb and the verbs it is the complement of
+            for _ in range(3):  # the verbs it is the complement of: "hopes to meet on ..."
+                if verb.dep_ not in ("xcomp", "acl", "advcl") or verb.head.i == verb.i:
+                    break
+                verb = verb.head
                 if verb.lemma_.lower() in FUTURE_LEMMAS or verb.lower_ in FUTURE_FORMS:
                     return True
                 if any(c.dep_ == "aux" and c.lower_ in FUTURE_AUX for c in verb.children):
                     return True
-                if verb.dep_ in ("xcomp", "acl", "advcl") and verb.head.i != verb.i:
-                    verb = verb.head
-                else:
-                    break
             return False
         if t.head.i == t.i:
             return False
@@ -180,9 +184,9 @@ def clause_is_future(token: Any) -> bool:
 
 
 # -- the stage --------------------------------------------------------------------------------
-def entity_map(doc: Any) -> dict[int, Any]:
-    """Token index → the spaCy entity it is part of."""
-    return {i: ent for ent in doc.ents for i in range(ent.start, ent.end)}
+def entity_map(ents: Any) -> dict[int, Any]:
+    """Token index → the spaCy entity (of ``ents``, i.e. ``doc.ents``) it is part of."""
+    return {i: ent for ent in ents for i in range(ent.start, ent.end)}
 
 
 def _part_of_name(span: Any, entities: Mapping[int, Any]) -> bool:
@@ -206,7 +210,10 @@ class DateStage:
     def __call__(self, document: Document) -> Document:
         article, doc = document.article, document.doc
         published = article.date
-        text = doc.text
+        # The article text, not doc.text (which spaCy rebuilds token by token): excluded and
+        # cut-off stretches are dropped below because no kept sentence or token covers them.
+        text = article.text
+        ents = doc.ents
         starts = [s.start for s in document.sentences]
         ends = [s.end for s in document.sentences]
 
@@ -216,14 +223,16 @@ class DateStage:
             i = bisect.bisect_right(starts, start) - 1
             return i if i >= 0 and start < ends[i] else None
 
-        entities = entity_map(doc)
+        entities = entity_map(ents)
         found: list[tuple[EventDate, Any]] = []
         anchor = None
         for cand in sorted(find_candidates(text), key=lambda c: c.start):
             if article.text[cand.start : cand.end] != cand.text or sentence_of(cand.start) is None:
                 continue
             span = doc.char_span(cand.start, cand.end, alignment_mode="expand")
-            if span is None or not len(span) or _part_of_name(span, entities):
+            if span is None or not len(span) or cand.text not in span.text:
+                continue  # beyond the parsed text, or blanked out as a caption
+            if _part_of_name(span, entities):
                 continue
             date = self.resolver.resolve(
                 cand, published, future=clause_is_future(span.root), anchor=anchor
@@ -233,7 +242,7 @@ class DateStage:
             found.append((date, span.root))
             if date.granularity == "day" and cand.kind != "anaphoric":
                 anchor = date.value
-        found.extend(self._entity_dates(document, found, published, sentence_of))
+        found.extend(self._entity_dates(document, ents, found, published, sentence_of))
         kept = select_longest([_Located(d, root) for d, root in found])
         dates = tuple(k.date for k in kept)
 
@@ -245,6 +254,7 @@ class DateStage:
     def _entity_dates(
         self,
         document: Document,
+        ents: Any,
         found: list[tuple[EventDate, Any]],
         published: Any,
         sentence_of: Callable[[int], int | None],
@@ -254,7 +264,7 @@ class DateStage:
             return []
         out = []
         taken = [(d.start, d.end) for d, _ in found]
-        for ent in document.doc.ents:
+        for ent in ents:
             if ent.label_ != "DATE" or sentence_of(ent.start_char) is None:
                 continue
             if any(ent.start_char < e and s < ent.end_char for s, e in taken):

@@ -25,6 +25,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy
+from spacy.attrs import DEP, ENT_IOB, IS_TITLE, POS
+from spacy.symbols import PROPN as PROPN_ID
+
 from ..records import Document, Event, Place
 from .dates import owning_triggers, trigger_index
 
@@ -78,10 +82,10 @@ class PlaceStage:
         self.gazetteer = gazetteer
 
     # -- mentions ----------------------------------------------------------------------------
-    def _mentions(self, doc: Any) -> list[_Mention]:
+    def _mentions(self, doc: Any, ents: Any) -> list[_Mention]:
         found: list[_Mention] = []
         taken: set[int] = set()
-        for ent in doc.ents:
+        for ent in ents:
             if ent.label_ in PLACE_LABELS:
                 source = "ner"
             elif ent.label_ in MISLABELS and len(ent) <= 3:
@@ -90,25 +94,25 @@ class PlaceStage:
                 continue
             found.append(_Mention(ent.start, ent.end, source))
             taken.update(range(ent.start, ent.end))
-        for token in doc:  # proper nouns the model did not tag (roles are checked later)
-            if (
-                token.pos_ == "PROPN"
-                and token.i not in taken
-                and token.is_title
-                and token.dep_ in ("pobj", "compound")
-                and not token.ent_type_
+        # proper nouns the model did not tag (their roles are checked later); the token scan
+        # runs over arrays, as creating ~700 Token objects per article would cost more
+        strings = doc.vocab.strings
+        arr = doc.to_array([POS, DEP, ENT_IOB, IS_TITLE])
+        if not len(arr):
+            return found
+        deps = (arr[:, 1] == strings["pobj"]) | (arr[:, 1] == strings["compound"])
+        untagged = (arr[:, 2] == 0) | (arr[:, 2] == 2)
+        for i in numpy.nonzero((arr[:, 0] == PROPN_ID) & deps & untagged & (arr[:, 3] == 1))[0]:
+            token = doc[int(i)]
+            if token.i in taken or (token.dep_ == "compound" and token.head.pos_ == "PROPN"):
+                continue
+            start = token.i
+            while (
+                start > 0 and doc[start - 1].dep_ == "compound" and doc[start - 1].pos_ == "PROPN"
             ):
-                start = token.i
-                while (
-                    start > 0
-                    and doc[start - 1].dep_ == "compound"
-                    and doc[start - 1].pos_ == "PROPN"
-                ):
-                    start -= 1
-                if token.dep_ == "compound" and token.head.pos_ == "PROPN":
-                    continue
-                found.append(_Mention(start, token.i + 1, "proper-noun"))
-                taken.update(range(start, token.i + 1))
+                start -= 1
+            found.append(_Mention(start, token.i + 1, "proper-noun"))
+            taken.update(range(start, token.i + 1))
         found.sort(key=lambda m: m.start)
         return found
 
@@ -191,8 +195,12 @@ class PlaceStage:
         context = {m.actor.country for m in document.mentions if m.actor.country}
         mentions = []
         cache: dict[tuple[str, bool], list[Place]] = {}
+        # "Jimmy Lai ... Lai, a 77-year-old": a part of a person's full name is no place
+        # unless it stands in a locative phrase
+        ents = doc.ents
+        people = {t.lower_ for e in ents if e.label_ == "PERSON" and len(e) > 1 for t in e}
         spans: set[tuple[int, int]] = set()
-        for m in self._mentions(doc):
+        for m in self._mentions(doc, ents):
             if not self._shape(doc, m) or (m.start, m.end) in spans:
                 continue
             spans.add((m.start, m.end))
@@ -234,6 +242,8 @@ class PlaceStage:
             if role != "locative" and any(i in actor_tokens for i in range(m.start, m.end)):
                 role = None  # an actor mention of the actors stage, used as an actor
             if m.source != "ner" and not self._strong(m, role):
+                role = None
+            if role == "place" and m.end - m.start == 1 and doc[m.start].lower_ in people:
                 role = None
             if role is None:
                 continue

@@ -1,0 +1,108 @@
+"""Actor resolution, coreference and quotes over real parses (needs the spaCy model)."""
+
+import pytest
+
+from conftest import code_text
+
+pytestmark = pytest.mark.slow
+
+
+def mention(coded, text, nth=0):
+    found = [m for m in coded.mentions if m.text == text]
+    assert found, f"no mention {text!r} in {[m.text for m in coded.mentions]}"
+    return found[nth]
+
+
+def test_countries_adjectives_demonyms_metonyms(pipeline):
+    coded = code_text(pipeline, "Israeli officials met the Americans while the Kremlin and the Pentagon watched Qatar.")
+    assert mention(coded, "Israeli officials").actor.code == "ISRGOV"
+    assert mention(coded, "Americans").actor.country == "USA"
+    assert mention(coded, "Kremlin").actor.code == "RUSGOV"
+    assert mention(coded, "Pentagon").actor.code == "USAMIL"
+    assert mention(coded, "Qatar").actor.code == "QAT"
+
+
+def test_possessives_and_compounds(pipeline):
+    coded = code_text(pipeline, "Israel's army and the IDF's elite intelligence unit, Unit 504, raided the camp.")
+    army = mention(coded, "Israel's army").actor
+    assert army.country == "ISR" and army.sectors == ("MIL",)
+    unit = next(m for m in coded.mentions if "intelligence unit" in m.text).actor
+    assert unit.country == "ISR" and set(unit.sectors) & {"MIL", "SPY"}
+    assert mention(coded, "Unit 504").actor.country == "ISR"
+
+
+def test_titled_person_not_in_dictionary(pipeline):
+    coded = code_text(pipeline, "Iranian Foreign Minister Abbasi Zarghami met reporters.")
+    actor = next(m for m in coded.mentions if "Zarghami" in m.text).actor
+    assert actor.code == "IRNGOV" and actor.kind == "person"
+
+
+def test_unknown_names_keep_text_and_null_code(pipeline):
+    coded = code_text(pipeline, "Zorblax Quennet criticized the plan.")
+    actor = next(m for m in coded.mentions if "Quennet" in m.text).actor
+    assert actor.code is None and actor.country is None
+
+
+def test_roles_are_time_bounded(pipeline):
+    from dyads.records import Article
+
+    early = pipeline(Article.from_text("Antony Blinken visited Paris.", "2016-06-01"))
+    late = pipeline(Article.from_text("Antony Blinken visited Paris.", "2025-06-01"))
+    assert mention(early, "Antony Blinken").actor.reason.startswith("Deputy Secretary of State")
+    assert mention(late, "Antony Blinken").actor.former is True
+    assert mention(late, "Antony Blinken").actor.code == "USAGOV"
+
+
+def test_former_keeps_the_code(pipeline):
+    coded = code_text(pipeline, "Former Israeli Ambassador Dov Zilberstein spoke.")
+    actor = next(m for m in coded.mentions if "Zilberstein" in m.text).actor
+    assert actor.code == "ISRGOV" and actor.former
+
+
+def test_surname_refers_to_the_full_name_earlier(pipeline):
+    coded = code_text(pipeline, "Former Israeli Ambassador to the US Michael Herzog spoke on Monday. Herzog said the talks failed.")
+    assert mention(coded, "Herzog").actor.entry == "person:michael-herzog"
+
+
+def test_ambiguous_country_names(pipeline):
+    coded = code_text(pipeline, "Michael Jordan met officials in Chicago. King Abdullah said Jordan would close its border with Syria.")
+    assert all(m.actor.country != "JOR" for m in coded.mentions if "Michael" in m.text)
+    assert any(m.text == "Jordan" and m.actor.country == "JOR" for m in coded.mentions)
+
+
+def test_pronouns_and_descriptions(pipeline):
+    coded = code_text(pipeline, "Qatar hosted the talks. The country said it would continue. Antony Blinken arrived. He met the emir.")
+    assert mention(coded, "The country").actor.country == "QAT"
+    he = mention(coded, "He")
+    assert he.actor.entry == "person:antony-blinken" and he.refers_to.text.endswith("Antony Blinken")
+
+
+def test_quote_speakers_and_first_person(pipeline):
+    text = ('"We will not retreat," Zelenskyy said. "They attacked us again," he added.\n\n'
+            '"I spoke to them yesterday," the Turkish foreign minister told reporters.')
+    coded = code_text(pipeline, text)
+    assert mention(coded, "We").actor.country == "UKR"
+    assert mention(coded, "us").actor.country == "UKR"
+    assert mention(coded, "I").actor.code == "TURGOV"
+    direct = [q for q in coded.quotes if q.kind == "direct"]
+    assert len(direct) == 3 and direct[0].speaker.text == "Zelenskyy"
+
+
+def test_speaker_without_subject(pipeline):
+    text = "Russia wanted to seize the port, former Ukrainian Defense Minister Oleksii Reznikov told a newspaper on Monday."
+    coded = code_text(pipeline, text)
+    (quote,) = [q for q in coded.quotes if q.kind == "indirect"]
+    assert "Reznikov" in quote.speaker.text and quote.speaker.actor.country == "UKR"
+
+
+def test_credit_lines_give_no_actor(pipeline):
+    coded = code_text(pipeline, "Troops entered the city. US President Joe Biden, May 3, 2024 (illustration). (credit: REUTERS/JOHN DOE)")
+    assert not any("REUTERS" in m.text or "Biden" in m.text for m in coded.mentions)
+
+
+def test_offsets_slice_the_text(pipeline, seed_coded):
+    text = seed_coded.article.text
+    for m in seed_coded.mentions:
+        assert text[m.start : m.end] == m.text
+    for q in seed_coded.quotes:
+        assert text[q.start : q.end] == q.text
