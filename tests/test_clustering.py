@@ -8,10 +8,10 @@ import random
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from store_fixtures import make_article
 
 from dyads.clustering import assign, cluster_id, cluster_key, place_key
 from dyads.store import EventStore
+from store_fixtures import make_article
 
 D = dt.date(2024, 5, 1)
 
@@ -160,7 +160,9 @@ def test_store_clusters_do_not_depend_on_ingest_order_or_batches(tmp_path):
 
 def test_an_earlier_report_added_later_moves_the_cluster(tmp_path):
     s = EventStore(tmp_path / "c.duckdb")
-    s.ingest([make_article("late", "2024-05-02", [GAZA]), make_article("later", "2024-05-03", [GAZA])])
+    s.ingest(
+        [make_article("late", "2024-05-02", [GAZA]), make_article("later", "2024-05-03", [GAZA])]
+    )
     assert s.stats()["clusters"] == 1  # 2nd and 3rd of May
     s.ingest([make_article("early", "2024-05-01", [GAZA])])
     clusters = s.clusters().to_pylist()
@@ -181,3 +183,26 @@ def test_changing_the_window_reclusters_everything(tmp_path):
     assert s.stats()["clusters"] == 4 and s.verify() == []
     s.set_cluster_window(7)
     assert s.stats()["clusters"] == 2 and s.verify() == []
+
+
+def test_incremental_reclustering_matches_the_rule_after_every_batch(tmp_path):
+    """Only the tail of a key's clusters is recomputed on ingest: check it against the whole
+    rule after each batch, with reports arriving out of date order."""
+    rng = random.Random(11)
+    specs = [GAZA, {**GAZA, "place": "Tehran"}, {"source": "USA", "target": "IRN", "root": "04"}]
+    items = [
+        make_article(
+            f"m{i}", (D + dt.timedelta(days=rng.randrange(20))).isoformat(), [rng.choice(specs)]
+        )
+        for i in range(24)
+    ]
+    for window in (1, 3):
+        s = EventStore(tmp_path / f"inc{window}.duckdb")
+        s.set_cluster_window(window)
+        start = 0
+        while start < len(items):
+            size = rng.randint(1, 5)
+            s.ingest(items[start : start + size])
+            assert s.verify() == [], (window, start)
+            start += size
+        assert s.stats()["articles"] == 24

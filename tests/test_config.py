@@ -6,7 +6,7 @@ from dyads.registry import UnknownStage, stage_factory
 
 def test_default_config_has_stages():
     config = Config.load()
-    assert config.stage_names == ["segment", "actors", "quotes", "coding", "modality", "dates", "places"]
+    assert config.stage_names == ["segment", "actors", "quotes", "coding", "modality", "dates", "places", "refine"]
     assert config.section("nlp")["model"] == "auto"
 
 

@@ -11,7 +11,6 @@ import textwrap
 import duckdb
 import pyarrow as pa
 import pytest
-from store_fixtures import make_article
 
 import dyads
 from dyads import store as store_module
@@ -20,6 +19,7 @@ from dyads.export.parquet import EVENT_COLUMNS
 from dyads.records import ArticleError
 from dyads.store import EventStore, StoreError, StoreLocked
 from dyads.store_schema import Migration, StoredArticle, from_article_dict, read_precoded
+from store_fixtures import make_article
 
 COUNTED = ("articles", "events", "clusters", "actors", "quotes", "places")
 
@@ -94,7 +94,11 @@ def test_forward_migrations_run_once_in_order(tmp_path, monkeypatch):
         con.execute("ALTER TABLE articles ADD COLUMN lang VARCHAR DEFAULT 'en'")
 
     extra = (
-        Migration(2, "add a view", "CREATE VIEW asserted AS SELECT * FROM events WHERE modality = 'asserted'"),
+        Migration(
+            2,
+            "add a view",
+            "CREATE VIEW asserted AS SELECT * FROM events WHERE modality = 'asserted'",
+        ),
         Migration(3, "add articles.lang", v3),
     )
     monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS + extra)
@@ -102,7 +106,11 @@ def test_forward_migrations_run_once_in_order(tmp_path, monkeypatch):
     s = EventStore(path)
     assert s.events().num_rows == 3  # a read migrates first
     assert s.schema_version == 3
-    assert s.sql("SELECT version FROM schema_version ORDER BY version")["version"].to_pylist() == [1, 2, 3]
+    assert s.sql("SELECT version FROM schema_version ORDER BY version")["version"].to_pylist() == [
+        1,
+        2,
+        3,
+    ]
     assert s.sql("SELECT DISTINCT lang FROM articles")["lang"].to_pylist() == ["en"]
     assert s.sql("SELECT count(*) AS n FROM asserted")["n"].to_pylist() == [3]
     EventStore(path).ingest(corpus()[2:3])
@@ -132,6 +140,21 @@ def test_read_only_store_cannot_migrate_or_write(tmp_path):
         EventStore(path, read_only=True).ingest(corpus()[1:2])
 
 
+def test_someone_elses_duckdb_database_is_left_alone(tmp_path):
+    path = tmp_path / "mine.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TABLE budget (year INTEGER, amount DOUBLE)")
+    for call in (lambda s: s.events(), lambda s: s.ingest(corpus()[:1])):
+        with pytest.raises(
+            StoreError, match="a DuckDB database but not a dyads event store .it has budget"
+        ):
+            call(EventStore(path))
+    with duckdb.connect(str(path)) as con:
+        assert [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()] == [
+            "budget"
+        ]
+
+
 def test_a_file_that_is_not_a_database_gives_a_clear_error(tmp_path):
     path = tmp_path / "notes.duckdb"
     path.write_text("these are not the events you are looking for\n" * 100)
@@ -147,7 +170,14 @@ def test_ingest_twice_adds_nothing(tmp_path):
     first = s.ingest(corpus(), batch_size=2)
     before = counts(s)
     assert first.articles_added == 6 and first.events_added == 8 and first.articles_skipped == 0
-    assert before == {"articles": 6, "events": 8, "clusters": 6, "actors": 16, "quotes": 6, "places": 5}
+    assert before == {
+        "articles": 6,
+        "events": 8,
+        "clusters": 6,
+        "actors": 16,
+        "quotes": 6,
+        "places": 5,
+    }
     second = s.ingest(corpus(), batch_size=4)
     assert second.articles_added == 0 and second.articles_skipped == 6 and second.events_added == 0
     assert counts(s) == before
@@ -178,11 +208,17 @@ def test_errors_are_recorded_and_the_rest_of_the_batch_is_stored(tmp_path):
     s = EventStore(tmp_path / "events.duckdb")
     seen = []
     bad_read = ArticleError("news/bad.jsonl:3", "malformed JSON (Expecting value)")
-    bad_code = ArticleError("news/x.txt", "coding failed in stage 'dates': ValueError: boom", "x", "dates")
-    report = s.ingest([make_article("ok1"), bad_read, make_article("ok2"), bad_code], on_error=seen.append)
+    bad_code = ArticleError(
+        "news/x.txt", "coding failed in stage 'dates': ValueError: boom", "x", "dates"
+    )
+    report = s.ingest(
+        [make_article("ok1"), bad_read, make_article("ok2"), bad_code], on_error=seen.append
+    )
     assert report.articles_added == 2 and report.error_count == 2
     assert seen == [bad_read, bad_code]
-    rows = s.sql("SELECT run_id, origin, article_id, stage, reason FROM ingest_errors ORDER BY origin")
+    rows = s.sql(
+        "SELECT run_id, origin, article_id, stage, reason FROM ingest_errors ORDER BY origin"
+    )
     assert rows.to_pylist() == [
         {"run_id": report.run_id, "origin": "news/bad.jsonl:3", "article_id": None, "stage": "read",
          "reason": "malformed JSON (Expecting value)"},
@@ -285,12 +321,20 @@ def test_precoded_json_and_jsonl_round_trip(tmp_path):
     assert "malformed JSON" in errors[0].reason and errors[1].article_id == "q"
     assert "not dyads output" in errors[1].reason
     grouped = list(read_precoded([as_jsonl]))
-    assert [(u.id, len(u.events)) for u in grouped] == [("a1", 2), ("a2", 1), ("a3", 2), ("a4", 2), ("a5", 1)]
+    assert [(u.id, len(u.events)) for u in grouped] == [
+        ("a1", 2),
+        ("a2", 1),
+        ("a3", 2),
+        ("a4", 2),
+        ("a5", 1),
+    ]
     direct = EventStore(tmp_path / "direct.duckdb")
     direct.ingest(corpus())
     via_json = EventStore(tmp_path / "json.duckdb")
     via_json.ingest(units)
-    assert direct.events().drop_columns(["cluster_id"]) == via_json.events().drop_columns(["cluster_id"])
+    assert direct.events().drop_columns(["cluster_id"]) == via_json.events().drop_columns(
+        ["cluster_id"]
+    )
     assert counts(direct) == counts(via_json)
 
 
@@ -312,7 +356,12 @@ def test_filters(store):
     assert ids(store.events(quad_class=[1, 2])) == ["a1", "a4", "a4"]
     assert ids(store.events(modality="threatened")) == ["a3"]
     assert ids(store.events(since="2024-02-01")) == ["a4", "a4", "a5"]
-    assert ids(store.events(since=dt.date(2024, 1, 11), until="2024-02-20")) == ["a2", "a3", "a4", "a4"]
+    assert ids(store.events(since=dt.date(2024, 1, 11), until="2024-02-20")) == [
+        "a2",
+        "a3",
+        "a4",
+        "a4",
+    ]
     assert ids(store.events(country="irn")) == ["a5"]
     assert ids(store.events(article_id="a4", min_confidence=0.5)) == ["a4"]
     assert ids(store.events(plover_type="assault")) == ["a1", "a2", "a3"]
@@ -334,7 +383,9 @@ def test_bad_filters_are_clear(store):
 def test_events_carry_their_cluster_counts(store):
     rows = store.events(root=19).to_pylist()
     assert {r["cluster_id"] for r in rows} == {rows[0]["cluster_id"]}
-    assert {(r["cluster_mentions"], r["cluster_articles"], r["cluster_sources"]) for r in rows} == {(3, 3, 2)}
+    assert {(r["cluster_mentions"], r["cluster_articles"], r["cluster_sources"]) for r in rows} == {
+        (3, 3, 2)
+    }
 
 
 def test_clusters_view(store):
@@ -361,7 +412,10 @@ def test_dyad_series_counts_clusters_per_period(store):
     gaza = store.dyad_series("ISR", "PSE", by="day").to_pylist()
     assert [(r["events"], r["goldstein"]) for r in gaza] == [(1, -10.0)]  # three reports, one event
     reports = store.dyad_series("ISR", "PSE", by="day", mentions=True).to_pylist()
-    assert [(r["period"], r["events"]) for r in reports] == [(dt.date(2024, 1, 10), 2), (dt.date(2024, 1, 11), 1)]
+    assert [(r["period"], r["events"]) for r in reports] == [
+        (dt.date(2024, 1, 10), 2),
+        (dt.date(2024, 1, 11), 1),
+    ]
     assert store.dyad_series("IRN", "USA").num_rows == 0  # threatened only
     assert store.dyad_series("IRN", "USA", modalities=None).num_rows == 1
     with pytest.raises(StoreError, match="by='hour'"):
@@ -382,7 +436,9 @@ def test_stats_and_verify(store):
     assert stats["bytes_per_1000_events"] == round(stats["size_bytes"] * 1000 / 8)
     assert store.verify() == []
     with duckdb.connect(str(store.path)) as con:
-        con.execute("DELETE FROM clusters WHERE cluster_id = (SELECT min(cluster_id) FROM clusters)")
+        con.execute(
+            "DELETE FROM clusters WHERE cluster_id = (SELECT min(cluster_id) FROM clusters)"
+        )
         con.execute("UPDATE articles SET n_events = 7 WHERE id = 'a5'")
     problems = store.verify()
     assert "1 events without their cluster" in problems
@@ -483,3 +539,23 @@ def test_end_to_end_with_the_pipeline(tmp_path, voa_path):
     again = s.ingest(pipeline.pipe(articles), batch_size=5)
     assert again.articles_added == 0 and counts(s) == before
     assert s.verify() == []
+
+
+def test_rows_are_typed_by_the_table_not_by_the_first_value(tmp_path):
+    """JSON has no float/int distinction: a latitude of 32 and one of 31.5 go in one batch, and a
+    field the contract may add later does not break the insert."""
+    data = article_dict(
+        make_article(
+            "t1", events=[{"source": "IRN", "target": "ISR", "root": "19", "place": "Iran"}]
+        )
+    )
+    data["places"][0]["lat"] = 32
+    data["places"].append({**data["places"][0], "lat": 31.5, "population": 1000})
+    data["events"][0]["location"]["lon"] = 53
+    s = EventStore(tmp_path / "events.duckdb")
+    report = s.ingest([from_article_dict(data), make_article("t2")])
+    assert report.articles_added == 2 and report.error_count == 0
+    assert s.sql("SELECT lat FROM places WHERE article_id = 't1' ORDER BY seq")[
+        "lat"
+    ].to_pylist() == [32.0, 31.5]
+    assert s.events(article_id="t1")["location_lon"].to_pylist() == [53.0]

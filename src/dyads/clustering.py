@@ -92,9 +92,7 @@ def assign(
     return out
 
 
-# -- SQL over the store (the tables are defined in dyads.store) ---------------------------------
-
-_AFFECTED = "SELECT key FROM _cluster_keys"
+# -- SQL over the store (the tables are defined in dyads.store_schema) ---------------------------
 
 CLUSTER_AGGREGATE_SQL = """
 INSERT INTO clusters
@@ -105,30 +103,43 @@ SELECT
     min(e.event_date),
     max(e.event_date),
     count(*),
-    count(DISTINCT coalesce(a.source_name, '')),
+    count(DISTINCT coalesce(a.outlet, '')),
     count(DISTINCT e.article_id),
     min(a.ingested_at),
     bool_or(e.sentence_index = 0)
-FROM events e JOIN articles a ON a.id = e.article_id
+FROM events e JOIN articles a ON a.id = e.article_id {join}
 WHERE {where}
 GROUP BY e.cluster_id
 """
+_SLICE = "JOIN _cluster_slice s ON e.cluster_key = s.key AND e.event_date >= s.start"
 
 
-def recluster(con: Any, keys: set[str], lone_events: list[str], window: int) -> int:
-    """Recompute the clusters of ``keys`` and add the lone events' clusters, inside the caller's
-    transaction on the DuckDB connection ``con``. Returns the number of events (re)assigned."""
+def recluster(
+    con: Any, new_keys: Mapping[str, dt.date], lone_events: list[str], window: int
+) -> int:
+    """Bring the clusters up to date after events were added, inside the caller's transaction on
+    the DuckDB connection ``con``.
+
+    ``new_keys`` maps each key that got new events to the earliest of their dates. Clusters of
+    that key that opened before the last cluster opening on or before that date cannot change
+    (the rule walks forward in time), so only the events from that opening on are assigned
+    again. ``lone_events`` are the new events without a key. Returns the events (re)assigned."""
     import pyarrow as pa
 
     assigned = 0
-    if keys:
-        con.register("_cluster_keys_arrow", pa.table({"key": sorted(keys)}))
+    if new_keys:
+        keys = sorted(new_keys)
+        arrow = pa.table({"key": keys, "dmin": pa.array([new_keys[k] for k in keys], pa.date32())})
+        con.register("_cluster_keys", arrow)
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE _cluster_keys AS SELECT * FROM _cluster_keys_arrow"
+            "CREATE OR REPLACE TEMP TABLE _cluster_slice AS "
+            "SELECT k.key, coalesce(max(c.first_date), any_value(k.dmin)) AS start "
+            "FROM _cluster_keys k LEFT JOIN clusters c ON c.cluster_key = k.key AND c.first_date <= k.dmin "
+            "GROUP BY k.key"
         ).fetchall()
-        con.unregister("_cluster_keys_arrow")
+        con.unregister("_cluster_keys")
         rows = con.execute(
-            f"SELECT event_id, cluster_key, event_date FROM events WHERE cluster_key IN ({_AFFECTED})"
+            f"SELECT e.event_id, e.cluster_key, e.event_date FROM events e {_SLICE}"
         ).fetchall()
         mapping = assign(rows, window)
         table = pa.table(
@@ -140,11 +151,12 @@ def recluster(con: Any, keys: set[str], lone_events: list[str], window: int) -> 
             "WHERE events.event_id = m.event_id AND events.cluster_id IS DISTINCT FROM m.cluster_id"
         ).fetchall()
         con.unregister("_cluster_map")
-        con.execute(f"DELETE FROM clusters WHERE cluster_key IN ({_AFFECTED})")
         con.execute(
-            CLUSTER_AGGREGATE_SQL.format(where=f"e.cluster_key IN ({_AFFECTED})")
+            "DELETE FROM clusters USING _cluster_slice s "
+            "WHERE clusters.cluster_key = s.key AND clusters.first_date >= s.start"
         ).fetchall()
-        con.execute("DROP TABLE _cluster_keys").fetchall()
+        con.execute(CLUSTER_AGGREGATE_SQL.format(join=_SLICE, where="TRUE")).fetchall()
+        con.execute("DROP TABLE _cluster_slice").fetchall()
         assigned += len(mapping)
     if lone_events:
         con.register("_lone_events", pa.table({"event_id": lone_events}))
@@ -152,27 +164,28 @@ def recluster(con: Any, keys: set[str], lone_events: list[str], window: int) -> 
             "DELETE FROM clusters WHERE cluster_key IS NULL AND event_id IN "
             "(SELECT event_id FROM _lone_events)"
         ).fetchall()
-        con.execute(
-            CLUSTER_AGGREGATE_SQL.format(
-                where="e.cluster_key IS NULL AND e.event_id IN (SELECT event_id FROM _lone_events)"
-            )
-        ).fetchall()
+        where = "e.cluster_key IS NULL AND e.event_id IN (SELECT event_id FROM _lone_events)"
+        con.execute(CLUSTER_AGGREGATE_SQL.format(join="", where=where)).fetchall()
         con.unregister("_lone_events")
         assigned += len(lone_events)
     return assigned
 
 
+def new_keys(rows: Iterable[Mapping[str, Any]]) -> dict[str, dt.date]:
+    """``{key: earliest date}`` of flat event rows that have a key (for :func:`recluster`)."""
+    out: dict[str, dt.date] = {}
+    for row in rows:
+        key, date = row.get("cluster_key"), row.get("event_date")
+        if key is not None and date is not None and (key not in out or date < out[key]):
+            out[key] = date
+    return out
+
+
 def recluster_all(con: Any, window: int) -> int:
     """Recompute every cluster of the store with ``window`` (inside the caller's transaction)."""
-    keys = {
-        k
-        for (k,) in con.execute(
-            "SELECT DISTINCT cluster_key FROM events WHERE cluster_key IS NOT NULL"
-        ).fetchall()
-    }
-    lone = [
-        e
-        for (e,) in con.execute("SELECT event_id FROM events WHERE cluster_key IS NULL").fetchall()
-    ]
-    con.execute("DELETE FROM clusters")
-    return recluster(con, keys, lone, window)
+    keys = con.execute(
+        "SELECT cluster_key, min(event_date) FROM events WHERE cluster_key IS NOT NULL GROUP BY 1"
+    ).fetchall()
+    lone = con.execute("SELECT event_id FROM events WHERE cluster_key IS NULL").fetchall()
+    con.execute("DELETE FROM clusters").fetchall()
+    return recluster(con, dict(keys), [e for (e,) in lone], window)

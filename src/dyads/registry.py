@@ -31,6 +31,7 @@ BUILTIN_STAGES: dict[str, str] = {
     "modality": "dyads.stages.modality:make_modality_stage",
     "dates": "dyads.stages.dates:make_date_stage",
     "places": "dyads.stages.places:make_place_stage",
+    "refine": "dyads.stages.refine:make_refine_stage",
 }
 
 

@@ -37,19 +37,19 @@ import duckdb
 import pyarrow as pa
 
 from . import __version__
-from .clustering import DEFAULT_WINDOW, recluster, recluster_all
-from .export.parquet import EVENT_COLUMNS
+from .clustering import DEFAULT_WINDOW, new_keys, recluster, recluster_all
 from .records import Article, ArticleError, CodedArticle
 from .store_query import FILTERS, PERIODS, StoreError, StoreQueries, _first, where_clause
-from .store_schema import CURRENT_VERSION, MIGRATIONS, StoredArticle, as_stored, text_hash
+from .store_schema import (
+    CURRENT_VERSION,
+    MIGRATIONS,
+    StoredArticle,
+    as_stored,
+    row_schema,
+    text_hash,
+)
 
 log = logging.getLogger(__name__)
-
-EVENT_ARROW = pa.schema(
-    [pa.field(n, t) for n, t in EVENT_COLUMNS]
-    + [pa.field("event_date", pa.date32()), pa.field("cluster_key", pa.string()),
-       pa.field("cluster_id", pa.int64())]
-)  # fmt: skip
 
 
 class StoreLocked(StoreError):
@@ -157,6 +157,20 @@ class EventStore(StoreQueries):
                 f"{self.path} has schema version {version}, newer than this dyads ({__version__}) "
                 f"knows ({CURRENT_VERSION}); upgrade dyads"
             )
+        if version == 0:
+            tables = [
+                r[0]
+                for r in con.execute(
+                    "SELECT table_name FROM duckdb_tables() WHERE NOT temporary "
+                    "UNION ALL SELECT view_name FROM duckdb_views() WHERE NOT internal AND NOT temporary"
+                ).fetchall()
+            ]
+            if tables:
+                shown = ", ".join(sorted(tables)[:5])
+                raise StoreError(
+                    f"{self.path} is a DuckDB database but not a dyads event store (it has {shown}); "
+                    "choose another --db"
+                )
         if version < CURRENT_VERSION:
             if not write:
                 what = (
@@ -256,9 +270,13 @@ class EventStore(StoreQueries):
         """Pass ``items`` through, leaving out articles already stored (checked before coding)."""
         ids, hashes = self.stored_keys()
         for item in items:
-            if isinstance(item, Article) and (item.id in ids or text_hash(item.text) in hashes):
-                on_skip(item)
-                continue
+            if isinstance(item, Article):
+                digest = text_hash(item.text)
+                if item.id in ids or digest in hashes:  # stored, or earlier in this input
+                    on_skip(item)
+                    continue
+                ids.add(item.id)
+                hashes.add(digest)
             yield item
 
     def ingest(
@@ -293,18 +311,19 @@ class EventStore(StoreQueries):
                 if on_item is not None:
                     on_item()
                 if len(batch) >= batch_size or time.monotonic() - batch_began >= max_seconds:
-                    self._flush(batch, report, on_error)
-                    batch = []
-            if batch:
-                self._flush(batch, report, on_error)
+                    pending, batch = batch, []
+                    self._flush(pending, report, on_error)
+            pending, batch = batch, []
+            if pending:
+                self._flush(pending, report, on_error)
             status = "done"
         except BaseException as exc:
             status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
             if batch:  # store what was coded before a failure, Ctrl-C or a --strict stop
                 try:
-                    self._flush(batch, report, on_error)
-                except Exception:
-                    log.exception("could not store the last batch")
+                    self._flush(batch, report, None)
+                except Exception as err:
+                    log.error("could not store the last %d results: %s", len(batch), err)
             raise
         finally:
             report.seconds = time.perf_counter() - started
@@ -358,7 +377,7 @@ class EventStore(StoreQueries):
                 added, skipped, events = self._write_batch(con, units, errors, report.run_id)
         except StoreError:
             raise
-        except duckdb.Error as err:
+        except (duckdb.Error, pa.ArrowException) as err:  # a value the tables cannot take
             if len(units) > 1 or (units and errors):  # find the article at fault
                 log.warning(
                     "a batch of %d articles failed (%s); storing them one by one", len(units), err
@@ -435,16 +454,16 @@ class EventStore(StoreQueries):
             articles = [{**u.article_row(), "ingested_at": now, "run_id": run_id} for u in new]
             events = [e for u in new for e in u.events]
             self._insert(con, "articles", articles)
-            self._insert(con, "events", events, EVENT_ARROW)
+            self._insert(con, "events", events)
             for table in ("actors", "quotes", "places"):
                 self._insert(con, table, [row for u in new for row in getattr(u, table)])
             self._insert(con, "ingest_errors", [
-                {"run_id": run_id, "logged_at": now, "origin": e.origin, "article_id": e.article_id,
-                 "stage": e.stage, "reason": e.reason} for e in errors
+                {"run_id": run_id, "logged_at": now, "origin": str(e.origin), "stage": str(e.stage),
+                 "article_id": None if e.article_id is None else str(e.article_id),
+                 "reason": str(e.reason)} for e in errors
             ])  # fmt: skip
-            keys = {e["cluster_key"] for e in events if e["cluster_key"] is not None}
             lone = [e["event_id"] for e in events if e["cluster_key"] is None]
-            recluster(con, keys, lone, window)
+            recluster(con, new_keys(events), lone, window)
             con.execute(
                 "UPDATE ingest_runs SET articles_added = articles_added + ?, articles_skipped = "
                 "articles_skipped + ?, events_added = events_added + ?, errors = errors + ? WHERE run_id = ?",
@@ -457,15 +476,10 @@ class EventStore(StoreQueries):
         return len(new), len(units) - len(new), len(events)
 
     @staticmethod
-    def _insert(
-        con: duckdb.DuckDBPyConnection,
-        table: str,
-        rows: list[dict[str, Any]],
-        schema: pa.Schema | None = None,
-    ) -> None:
+    def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> None:
         if not rows:
             return
-        data = pa.Table.from_pylist(rows, schema=schema)
+        data = pa.Table.from_pylist(rows, schema=row_schema(table))
         con.register("_rows", data)
         try:
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _rows").fetchall()

@@ -47,7 +47,7 @@ CREATE TABLE ingest_errors (
     reason VARCHAR NOT NULL);
 CREATE TABLE articles (
     id VARCHAR PRIMARY KEY, url VARCHAR, title VARCHAR, date DATE, date_source VARCHAR,
-    origin VARCHAR, length BIGINT, text_hash VARCHAR, source_name VARCHAR,
+    origin VARCHAR, length BIGINT, text_hash VARCHAR, outlet VARCHAR,
     n_events INTEGER NOT NULL, notes VARCHAR[], ingested_at TIMESTAMP NOT NULL, run_id INTEGER);
 CREATE TABLE events (
     event_id VARCHAR PRIMARY KEY, article_id VARCHAR NOT NULL, article_date DATE, url VARCHAR,
@@ -92,6 +92,46 @@ CREATE VIEW cluster_detail AS
 """
 
 
+def _arrow(columns: str) -> Any:
+    """A pyarrow schema from ``name:type`` pairs (s string, i int64, f float64, b bool, d date,
+    t timestamp, l list of strings): the rows given to DuckDB are typed, and keys that are not
+    columns (a field the contract added later) are left out instead of failing the batch."""
+    import pyarrow as pa
+
+    types = {"s": pa.string(), "i": pa.int64(), "f": pa.float64(), "b": pa.bool_(),
+             "d": pa.date32(), "t": pa.timestamp("us"), "l": pa.list_(pa.string())}  # fmt: skip
+    return pa.schema(
+        [(name, types[kind]) for name, kind in (c.split(":") for c in columns.split())]
+    )
+
+
+_MENTION_ROW = "text:s start:i end:i code:s country:s sector:l name:s kind:s former:b rule:s refers_start:i refers_end:i refers_text:s"
+ROW_SCHEMAS = {
+    "articles": "id:s url:s title:s date:d date_source:s origin:s length:i text_hash:s outlet:s n_events:i notes:l ingested_at:t run_id:i",
+    "actors": "article_id:s seq:i " + _MENTION_ROW,
+    "quotes": "article_id:s seq:i start:i end:i text:s sentence_index:i kind:s speaker_text:s speaker_start:i speaker_end:i speaker_code:s speaker_country:s speaker_name:s verb_start:i verb_end:i verb_text:s",
+    "places": "article_id:s seq:i name:s country:s adm1:s lat:f lon:f geonameid:i feature:s text:s start:i end:i reason:s",
+    "ingest_errors": "run_id:i logged_at:t origin:s article_id:s stage:s reason:s",
+}  # fmt: skip
+
+
+def row_schema(table: str) -> Any:
+    """The pyarrow schema of rows for ``table`` (``events``: the flat event row and the store's
+    own columns)."""
+    import pyarrow as pa
+
+    if table == "events":
+        from .export.parquet import EVENT_COLUMNS
+
+        extra = [
+            ("event_date", pa.date32()),
+            ("cluster_key", pa.string()),
+            ("cluster_id", pa.int64()),
+        ]
+        return pa.schema(EVENT_COLUMNS + extra)
+    return _arrow(ROW_SCHEMAS[table])
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -121,7 +161,7 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def source_name(url: str | None) -> str | None:
+def outlet(url: str | None) -> str | None:
     """The news source of an article: its URL's host without ``www.`` (``voanews.com``)."""
     if not url:
         return None
@@ -158,7 +198,7 @@ class StoredArticle:
             "id": m["id"], "url": m.get("url"), "title": m.get("title"),
             "date": _date(m.get("date")), "date_source": m.get("date_source"),
             "origin": m.get("origin"), "length": m.get("length"), "text_hash": self.text_hash,
-            "source_name": source_name(m.get("url")), "n_events": len(self.events),
+            "outlet": outlet(m.get("url")), "n_events": len(self.events),
             "notes": list(self.notes),
         }  # fmt: skip
 
@@ -306,23 +346,30 @@ def read_precoded(paths: Iterable[str | Path]) -> Iterator[StoredArticle | Artic
                 if is_event:
                     problem = _schema_problem(event_validator, obj)
                     if problem:
-                        yield ArticleError(origin, problem, obj.get("article_id"), stage="read")
+                        yield ArticleError(origin, problem, _article_id(obj), stage="read")
                         continue
                     pending_origin = pending_origin if pending else origin
                     pending.append(obj)
                     continue
                 problem = _schema_problem(article_validator, obj)
                 if problem:
-                    article_id = (
-                        (obj.get("article") or {}).get("id") if isinstance(obj, dict) else None
-                    )
-                    yield ArticleError(origin, problem, article_id, stage="read")
+                    yield ArticleError(origin, problem, _article_id(obj), stage="read")
                     continue
                 if not obj["article"].get("origin"):
                     obj["article"]["origin"] = origin
                 yield from_article_dict(obj)
         if pending:
             yield from_article_dict(_articles_from_events(pending, pending_origin))
+
+
+def _article_id(obj: Any) -> str | None:
+    """The article id of a JSON object that failed validation, if it has a usable one."""
+    if not isinstance(obj, dict):
+        return None
+    value = obj.get("article_id")
+    if value is None and isinstance(obj.get("article"), dict):
+        value = obj["article"].get("id")
+    return None if value is None or isinstance(value, dict | list) else str(value)
 
 
 def _stdin() -> Any:
@@ -332,11 +379,14 @@ def _stdin() -> Any:
 
 
 def read_event_parquet(paths: Iterable[str | Path]) -> Iterator[StoredArticle | ArticleError]:
-    """Read event Parquet files (``dyads export --format parquet``, the Spark runner): the rows
-    of one article must be consecutive in a file, as both writers write them."""
+    """Read event Parquet files (``dyads export --format parquet``, the Spark runner) or
+    directories of them: the rows of one article must be consecutive in a file."""
     from .export.parquet import unflatten_event
 
-    for path in paths:
+    files: list[Path] = []
+    for path in map(Path, paths):  # a Spark output directory holds part-*.parquet files
+        files.extend(sorted(path.rglob("*.parquet")) if path.is_dir() else [path])
+    for path in files:
         name = str(path)
         pending: list[dict[str, Any]] = []
         origin = name

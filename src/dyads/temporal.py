@@ -1,8 +1,9 @@
 """Temporal expressions: find them in text and resolve them against the publication date.
 
-Pure code, no spaCy: the dates stage (:mod:`dyads.stages.dates`) feeds it sentence text and spaCy
-``DATE``/``TIME`` entities, decides the tense of each expression's clause and attaches the results
-to events. The rules are documented in ``docs/dates.md``; in short:
+Pure code, no spaCy: the dates stage (:mod:`dyads.stages.dates`) feeds it the article text and
+spaCy ``DATE`` entities, decides the tense of each expression's clause and attaches the results
+to events. The patterns and filters that find candidates are in :mod:`dyads.temporal_patterns`.
+The rules are documented in ``docs/dates.md``; in short:
 
 - **value** is the day an expression points to, or the first day of the period it names (Monday
   of a week, the 1st of a month, 1 January of a year, the first day of a range);
@@ -23,133 +24,34 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from .records import EventDate
+from .temporal_patterns import (
+    CALENDAR_KINDS,
+    CALENDARISH,
+    MONTHS,
+    NUMBER_WORDS,
+    PATTERNS,
+    WEEKDAYS,
+    Candidate,
+    find_candidates,
+    select_longest,
+)
 
 log = logging.getLogger(__name__)
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTHS = {
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
-    "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
-    "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11,
-    "december": 12, "dec": 12,
-}  # fmt: skip
-NUMBER_WORDS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-}  # fmt: skip
-
-# -- building blocks ------------------------------------------------------------------------
-_MF = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)\b"
-_MA = r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\b\.?"
-_M = rf"(?:{_MF}|{_MA})"
-_NOT_A_COUNT = r"(?!\s*(?:%|percent\b|per\s+cent\b|million\b|billion\b|thousand\b|hundred\b))"
-_D = rf"(?:3[01]|[12][0-9]|0?[1-9])(?:st|nd|rd|th)?(?![\d])(?!,\d)(?![.:]\d){_NOT_A_COUNT}"
-_Y = rf"(?:1[89]\d\d|20\d\d)(?![\w%])(?!,\d)(?![.:/-]\d){_NOT_A_COUNT}"
-_W = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
-_TO = r"(?:\s*[-–—]\s*|\s+(?i:and|to|until|till|through|thru)\s+)"
-_PERIOD_MOD = (
-    r"(?i:early|late|mid|the\s+end\s+of|the\s+beginning\s+of|the\s+start\s+of|the\s+middle\s+of"
-    r"|end\s+of|beginning\s+of|start\s+of)"
-)
-
-PATTERNS: dict[str, re.Pattern[str]] = {
-    "range_md": re.compile(
-        rf"(?:(?i:between|from)\s+)?(?P<m1>{_M})\s+(?P<d1>{_D}){_TO}(?:(?P<m2>{_M})\s+)?"
-        rf"(?P<d2>{_D})(?:,?\s+(?P<y>{_Y}))?"
-    ),
-    "range_dm": re.compile(
-        rf"(?:(?i:between|from)\s+)?\b(?P<d1>{_D}){_TO}(?P<d2>{_D})\s+(?:(?i:of)\s+)?"
-        rf"(?P<m1>{_M})(?:,?\s+(?P<y>{_Y}))?"
-    ),
-    "range_y": re.compile(
-        rf"(?i:between|from)\s+(?P<y1>{_Y})\s+(?i:and|to|until|through)\s+(?P<y2>{_Y})"
-    ),
-    "iso": re.compile(
-        r"\b(?P<y>1[89]\d\d|20\d\d)-(?P<mo>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12]\d|3[01])\b"
-    ),
-    "numeric": re.compile(r"(?<![\d/])(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>(?:19|20)\d\d)(?![\d/])"),
-    "cal_md": re.compile(rf"(?:(?P<w>{_W}),?\s+)?(?P<m>{_M})\s+(?P<d>{_D})(?:,?\s+(?P<y>{_Y}))?"),
-    "cal_dm": re.compile(
-        rf"(?:(?P<w>{_W}),?\s+)?(?:(?P<the>(?i:the))\s+)?\b(?P<d>{_D})\s+(?:(?P<of>(?i:of))\s+)?"
-        rf"(?P<m>{_M})(?:,?\s+(?P<y>{_Y}))?"
-    ),
-    "month_year": re.compile(
-        rf"(?:(?P<mod>{_PERIOD_MOD})(?:-|\s+))?(?P<m>{_M}),?\s+(?:(?i:of)\s+)?(?P<y>{_Y})"
-    ),
-    "weekday": re.compile(
-        rf"(?:(?P<mod>(?i:early|late))\s+(?:(?i:on)\s+)?)?"
-        rf"(?:(?P<rel>(?i:last|this\s+past|this\s+coming|this|next|coming|past))\s+)?"
-        rf"(?P<w>{_W})(?:\s+(?P<part>(?i:morning|afternoon|evening|night))\b)?"
-    ),
-    "relative": re.compile(
-        r"\b(?P<rel>(?i:the\s+day\s+before\s+yesterday|yesterday|today|tonight|tomorrow"
-        r"|last\s+night|(?:earlier|later)\s+today|this\s+(?:morning|afternoon|evening)))\b"
-    ),
-    "period": re.compile(
-        r"\b(?i:(?:(?P<mod>early|late|mid|earlier|later)[- ](?:in\s+)?)?"
-        r"(?:(?P<edge>the\s+(?:end|beginning|start|middle)\s+of)\s+)?"
-        r"(?P<rel>this|last|next)\s+(?P<unit>week|month|year|weekend))\b"
-    ),
-    "weekend": re.compile(r"\b(?i:the\s+weekend)\b"),
-    "ago": re.compile(
-        r"\b(?i:(?:(?:about|some|nearly|almost|roughly|around|more\s+than|over|less\s+than|just"
-        r"|only)\s+)?(?P<n>an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
-        r"|\d{1,3})\s+(?P<unit>day|week|month|year)s?\s+ago)\b"
-    ),
-    "anaphoric": re.compile(
-        r"\b(?i:the\s+(?P<a1>previous|next|following|same)\s+(?P<u1>day|week|month|year)"
-        r"|the\s+(?P<u2>day|week|month|year)\s+(?P<a2>before|after)"
-        r"|(?P<n>an?|one|two|three|four|five|six|seven|\d{1,2})\s+(?P<u3>day|week|month|year)s?"
-        r"\s+(?P<a3>earlier|later|before|after))\b"
-    ),
-    "month": re.compile(
-        rf"(?:(?P<mod>{_PERIOD_MOD})(?:-|\s+)(?:(?i:in)\s+)?)?"
-        rf"(?:(?P<rel>(?i:last|this\s+past|this\s+coming|this|next))\s+)?(?P<m>{_MF})(?!\s*\d)"
-    ),
-    "year": re.compile(rf"(?:(?P<mod>{_PERIOD_MOD})(?:-|\s+))?\b(?P<y>{_Y})"),
-}
-
-# Words before a bare month or year that make it a date ("in May", "since 2011").
-DATE_CONTEXT = frozenset(
-    "in since by during until till through throughout from before after of between early late "
-    "mid around circa year spring summer autumn fall winter".split()
-)
-_LINKS = frozenset({"and", "or", "to", "through", "until", "till"})
-# Lower-case words that may follow a year without making it a count ("in 2024 troops" is not).
-_COUNT_CONTEXT = frozenset("of by around about circa over".split())
-_AFTER_YEAR_OK = frozenset(
-    "and or to when as after before but the a an with in on at for that which while was were is "
-    "had has have he she they it we i amid until through during by his her their its this".split()
-)
-# Capitalised words that turn a weekday into a name ("Good Friday", "Sunday Times").
-_WEEKDAY_NAME_BEFORE = frozenset(
-    "Good Bloody Black Super Ash Easter Holy Palm Cyber Boxing Shrove Maundy Giving Clean Fat "
-    "Great Whit Low Rose Passion".split()
-)
-_WEEKDAY_NAME_AFTER = frozenset(
-    "Times Telegraph Express Mirror Post Herald Mail Observer Independent Tribune Star Sport "
-    "Sun Night Live School Agreement Accord Massacre Uprising Crusade Club".split()
-)
-_SENTENCE_PUNCT = frozenset(".!?\"“”'‘’([:;—–-\n")
-_WORD_BEFORE = re.compile(r"([A-Za-z]+)\.?[\s-]*$")
-_WORD_AFTER = re.compile(r"^[\s,]*([A-Za-z]+)")
-_CALENDARISH = re.compile(rf"\d.*{_M}|{_M}.*\d|\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}")
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """A stretch of text that looks like a temporal expression, not yet resolved."""
-
-    start: int
-    end: int
-    kind: str
-    text: str
-    groups: dict[str, str | None] = field(default_factory=dict, compare=False)
+__all__ = [
+    "PATTERNS",
+    "WEEKDAYS",
+    "Candidate",
+    "TemporalResolver",
+    "find_candidates",
+    "find_expressions",
+    "resolve_expression",
+    "select_longest",
+]
 
 
 # -- small date helpers ----------------------------------------------------------------------
@@ -186,7 +88,7 @@ def _day(word: str) -> int:
 
 def _granularity_of_span(first: dt.date, last: dt.date) -> str:
     days = (last - first).days
-    if days <= 0:
+    if days <= 1:  # "Feb. 13-14": two days
         return "day"
     if days <= 7:
         return "week"
@@ -197,178 +99,6 @@ def _granularity_of_span(first: dt.date, last: dt.date) -> str:
 
 def _spaced(text: str) -> str:
     return " ".join(text.split())
-
-
-# -- finding ---------------------------------------------------------------------------------
-def _word_before(text: str, start: int) -> str:
-    m = _WORD_BEFORE.search(text[max(0, start - 40) : start])
-    return m.group(1) if m else ""
-
-
-def _sentence_initial(text: str, start: int) -> bool:
-    before = text[:start].rstrip()
-    return not before or before[-1] in _SENTENCE_PUNCT
-
-
-def _has_context(text: str, start: int, kind: str) -> bool:
-    """Is a bare month or year at ``start`` in a date context?"""
-    word = _word_before(text, start).lower()
-    if word in DATE_CONTEXT:
-        return True
-    if word in _LINKS:  # "between March and May", "2019 to 2022"
-        window = text[max(0, start - 30) : start]
-        probe = PATTERNS["month"] if kind == "month" else PATTERNS["year"]
-        return bool(probe.search(window))
-    return False
-
-
-def _year_is_count(text: str, end: int, start: int) -> bool:
-    """ "of 2000 troops": a number in a year's clothes."""
-    if _word_before(text, start).lower() not in _COUNT_CONTEXT:
-        return False
-    m = _WORD_AFTER.match(text[end : end + 30])
-    if not m or text[end : end + 1] == ",":
-        return False
-    after = m.group(1)
-    return after.islower() and after not in _AFTER_YEAR_OK
-
-
-def _keep(text: str, m: re.Match[str], kind: str) -> bool:
-    """The project's filters against false dates, by kind."""
-    g = m.groupdict()
-    start, end = m.span()
-    if kind == "weekday":
-        if g.get("rel") is None and g.get("mod") is None:
-            before = _word_before(text, start)
-            if before in _WEEKDAY_NAME_BEFORE:
-                return False
-        after = _WORD_AFTER.match(text[end : end + 30])
-        if after and text[end : end + 1] == " " and after.group(1) in _WEEKDAY_NAME_AFTER:
-            return False
-        return True
-    if kind == "relative":
-        # "Russia Today", "USA Today": a capitalised word inside a sentence is a name.
-        return not (text[start].isupper() and not _sentence_initial(text, start))
-    if kind in ("period", "ago", "anaphoric", "weekend"):
-        if text[start].isupper() and not _sentence_initial(text, start):
-            return False
-        if (
-            kind == "anaphoric"
-            and _WORD_AFTER.match(text[end : end + 10] or " ")
-            and (text[end:].lstrip().lower().startswith("than "))
-        ):
-            return False  # "a month later than planned": a comparison, not a date
-        if kind == "anaphoric" and (g.get("a2") or g.get("a3") in ("before", "after")):
-            # "the day before the election": relative to an event we cannot date.
-            nxt = _WORD_AFTER.match(text[end : end + 20])
-            if nxt and text[end : end + 1] == " ":
-                return False
-        return True
-    if kind == "month":
-        if g.get("mod") or g.get("rel"):
-            return True
-        if not _has_context(text, start, "month"):
-            return False
-        nxt = _WORD_AFTER.match(text[end : end + 20])  # "in May Day rallies"
-        return not (nxt and text[end : end + 1] == " " and nxt.group(1)[0].isupper())
-    if kind == "year":
-        if not g.get("mod") and not _has_context(text, start, "year"):
-            return False
-        return not _year_is_count(text, end, start)
-    if kind == "range_md":
-        nxt = _WORD_AFTER.match(text[end : end + 20])
-        if nxt and nxt.group(1).lower() in MONTHS:  # "Dec. 5 and 5 December"
-            return False
-    if kind == "range_dm" and _word_before(text, start).lower().rstrip(".") in MONTHS:
-        return False  # "Dec. 5 and 5 December": the first number belongs to "Dec."
-    if kind == "cal_dm":
-        if g.get("the") and not (g.get("of") or not g["d"].isdigit()):
-            return False
-        return True
-    return True
-
-
-_MF_NAMES = (
-    "January February March April May June July August September October November December".split()
-)
-_MA_NAMES = "Jan Feb Mar Apr Jun Jul Aug Sept Sep Oct Nov Dec".split()
-_KEYWORDS = {
-    "relative": "yesterday today tonight tomorrow night morning afternoon evening".split(),
-    "unit": "week weeks month months year years weekend weekends day days".split(),
-}
-# Which patterns can contain an anchor word of each class.
-_KINDS_FOR = {
-    "month": ("range_md", "range_dm", "cal_md", "cal_dm", "month_year", "month"),
-    "weekday": ("weekday", "cal_md", "cal_dm"),
-    "year": ("year", "range_y", "iso"),
-    "relative": ("relative",),
-    "unit": ("period", "weekend", "ago", "anaphoric", "relative"),
-    "numeric": ("numeric", "iso"),
-}
-
-
-def _anchor_pattern() -> re.Pattern[str]:
-    groups = {
-        "month": [*_MF_NAMES, *_MA_NAMES],
-        "weekday": list(WEEKDAYS),
-        "relative": [w for k in _KEYWORDS["relative"] for w in (k, k.capitalize())],
-        "unit": [w for k in _KEYWORDS["unit"] for w in (k, k.capitalize())],
-    }
-    parts = [
-        f"(?P<{name}>{'|'.join(sorted(words, key=len, reverse=True))})"
-        for name, words in groups.items()
-    ]
-    parts += [r"(?P<year>(?:1[89]|20)\d\d)", r"(?P<numeric>\d/\d|\d-\d)"]
-    return re.compile("|".join(parts))
-
-
-_ANCHORS = _anchor_pattern()
-_WORD_STARTS = re.compile(r"[A-Za-z0-9]+")
-_LOOKBACK = 40  # characters, and at most 4 words, before an anchor where an expression may start
-
-
-def find_candidates(text: str) -> list[Candidate]:
-    """Every stretch of ``text`` that passes the patterns and filters, overlaps included.
-
-    Every pattern contains an *anchor* (a month or weekday name, a year, a digit pair with ``/``
-    or ``-``, or a keyword such as ``week`` or ``yesterday``); the patterns are tried only where
-    an expression around an anchor may start (the anchor and up to four words before it), which
-    is ~20x cheaper than scanning the whole text with every pattern.
-    """
-    out: list[Candidate] = []
-    if not text:
-        return out
-    seen: set[tuple[int, str]] = set()
-    size = len(text)
-    for anchor in _ANCHORS.finditer(text):
-        a_start, a_end = anchor.span()
-        if anchor.lastgroup != "numeric" and (
-            (a_start > 0 and text[a_start - 1].isalnum())
-            or (a_end < size and text[a_end].isalnum())
-        ):
-            continue  # inside a longer word ("holiday", "Decision")
-        back = max(0, a_start - _LOOKBACK)
-        starts = [w.start() for w in _WORD_STARTS.finditer(text, back, a_start)][-4:]
-        starts.append(a_start)
-        for kind in _KINDS_FOR[anchor.lastgroup or "numeric"]:
-            pattern = PATTERNS[kind]
-            for start in starts:
-                if (start, kind) in seen:
-                    continue
-                seen.add((start, kind))
-                m = pattern.match(text, start)
-                if m and m.end() > m.start() and _keep(text, m, kind):
-                    out.append(Candidate(m.start(), m.end(), kind, m.group(0), m.groupdict()))
-    return out
-
-
-def select_longest(items: Iterable[Any]) -> list[Any]:
-    """Non-overlapping items (anything with ``start``/``end``), longest first, in text order."""
-    chosen: list[Any] = []
-    for item in sorted(items, key=lambda x: (-(x.end - x.start), x.start)):
-        if all(item.end <= c.start or item.start >= c.end for c in chosen):
-            chosen.append(item)
-    return sorted(chosen, key=lambda x: x.start)
 
 
 # -- resolving -------------------------------------------------------------------------------
@@ -395,13 +125,17 @@ class TemporalResolver:
         published: dt.date | None,
         *,
         offset: int = 0,
-        future: bool = False,
+        tense: str | None = None,
         anchor: dt.date | None = None,
     ) -> list[EventDate]:
-        """All expressions of ``text`` resolved, non-overlapping, offsets shifted by ``offset``."""
+        """All expressions of ``text`` resolved, non-overlapping, offsets shifted by ``offset``.
+
+        ``tense`` ("past", "future" or None for unknown) is that of the clause; see
+        :meth:`resolve`.
+        """
         resolved = []
         for cand in sorted(find_candidates(text), key=lambda c: c.start):
-            found = self.resolve(cand, published, future=future, anchor=anchor)
+            found = self.resolve(cand, published, tense=tense, anchor=anchor)
             if found is not None:
                 resolved.append(found)
                 if found.granularity == "day" and cand.kind != "anaphoric":
@@ -416,11 +150,15 @@ class TemporalResolver:
         cand: Candidate,
         published: dt.date | None,
         *,
-        future: bool = False,
+        tense: str | None = None,
         anchor: dt.date | None = None,
     ) -> EventDate | None:
+        """Resolve one candidate. ``tense`` of its clause: "future" sends weekdays, months and
+        year-less dates forward; "past" keeps a year-less date at or before publication; None
+        (unknown) allows a year-less date up to two weeks after it. ``anchor``: the last day
+        named before, for "the previous day"."""
         try:
-            result = self._resolve(cand, published, future, anchor)
+            result = self._resolve(cand, published, tense, anchor)
         except (ValueError, OverflowError, KeyError, AttributeError):  # never let a date crash
             log.debug("could not resolve %r", cand.text, exc_info=True)
             return None
@@ -430,11 +168,16 @@ class TemporalResolver:
         return EventDate(value, granularity, cand.text, cand.start, cand.end, reason)
 
     def resolve_calendar_text(
-        self, text: str, published: dt.date | None, *, future: bool = False
+        self, text: str, published: dt.date | None, *, tense: str | None = None
     ) -> tuple[dt.date, str] | None:
         """An explicit calendar date our patterns missed, through dateparser (cached)."""
-        if not self.use_dateparser or not _CALENDARISH.search(text):
+        if not self.use_dateparser or not CALENDARISH.search(text):
             return None
+        if any(PATTERNS[k].search(text) for k in CALENDAR_KINDS):
+            return None  # our own patterns know this shape, and their filters said no
+        if published is None and not re.search(r"\b(?:1[89]|20)\d\d\b", text):
+            return None  # nothing to take the year from
+        future = tense == "future"
         key = (_spaced(text), published, future)
         if key in self._cache:
             return self._cache[key]
@@ -450,7 +193,7 @@ class TemporalResolver:
     ) -> tuple[dt.date, str] | None:
         from dateparser.date import DateDataParser  # local: ~0.3 s import, rarely needed
 
-        base = dt.datetime.combine(published or dt.date.today(), dt.time(12))
+        base = dt.datetime.combine(published or dt.date(2000, 1, 1), dt.time(12))
         settings = {
             "PREFER_DATES_FROM": "future" if future else "past",
             "RELATIVE_BASE": base,
@@ -490,13 +233,14 @@ class TemporalResolver:
         return published - dt.timedelta(days=back or 7), f"{name} before publication"
 
     def _resolve(
-        self, cand: Candidate, pub: dt.date | None, future: bool, anchor: dt.date | None
+        self, cand: Candidate, pub: dt.date | None, tense: str | None, anchor: dt.date | None
     ) -> tuple[dt.date, str, str] | None:
         g, kind = cand.groups, cand.kind
+        future = tense == "future"
         if kind in ("cal_md", "cal_dm", "iso", "numeric"):
-            return self._calendar(g, kind, pub, future)
+            return self._calendar(g, kind, pub, tense)
         if kind in ("range_md", "range_dm"):
-            return self._range(g, pub, future)
+            return self._range(g, pub, tense)
         if kind == "range_y":
             first, last = int(g["y1"]), int(g["y2"])  # type: ignore[arg-type]
             if last < first:
@@ -532,7 +276,7 @@ class TemporalResolver:
         return None
 
     def _calendar(
-        self, g: dict[str, str | None], kind: str, pub: dt.date | None, future: bool
+        self, g: dict[str, str | None], kind: str, pub: dt.date | None, tense: str | None
     ) -> tuple[dt.date, str, str] | None:
         if kind == "iso":
             value = _date(int(g["y"]), int(g["mo"]), int(g["d"]))  # type: ignore[arg-type]
@@ -547,28 +291,26 @@ class TemporalResolver:
             return (value, "day", "calendar date") if value else None
         if pub is None:
             return None
-        value = self._infer_year(month, day, pub, future)
+        value = self._infer_year(month, day, pub, tense)
         if value is None:
             return None
-        return (
-            value,
-            "day",
-            f"calendar date, year from publication ({'future' if future else 'past'})",
-        )
+        return value, "day", f"calendar date, year from publication ({tense or 'tense unknown'})"
 
     @staticmethod
-    def _infer_year(month: int, day: int, pub: dt.date, future: bool) -> dt.date | None:
-        """The year of a month-day: the latest one up to two weeks after publication, or in a
-        future-tense clause the first one from a week before publication."""
+    def _infer_year(month: int, day: int, pub: dt.date, tense: str | None) -> dt.date | None:
+        """The year of a month-day: in a future-tense clause the first one from a week before
+        publication on; in a past-tense clause the last one up to publication; otherwise the
+        last one up to two weeks after publication ("the deadline is March 1")."""
         options = [d for d in (_date(pub.year + k, month, day) for k in (-1, 0, 1)) if d]
-        if future:
+        if tense == "future":
             later = [d for d in options if d >= pub - dt.timedelta(days=7)]
             return min(later) if later else None
-        earlier = [d for d in options if d <= pub + dt.timedelta(days=14)]
+        slack = dt.timedelta(days=0 if tense == "past" else 14)
+        earlier = [d for d in options if d <= pub + slack]
         return max(earlier) if earlier else None
 
     def _range(
-        self, g: dict[str, str | None], pub: dt.date | None, future: bool
+        self, g: dict[str, str | None], pub: dt.date | None, tense: str | None
     ) -> tuple[dt.date, str, str] | None:
         m1 = _month(g["m1"])  # type: ignore[arg-type]
         m2 = _month(g["m2"]) if g.get("m2") else m1
@@ -577,7 +319,7 @@ class TemporalResolver:
             year = int(g["y"])  # type: ignore[arg-type]
             first = _date(year, m1, d1)
         elif pub is not None:
-            first = self._infer_year(m1, d1, pub, future)
+            first = self._infer_year(m1, d1, pub, tense)
         else:
             return None
         if first is None:
@@ -675,19 +417,19 @@ def find_expressions(
     text: str,
     published: dt.date | None,
     *,
-    future: bool = False,
+    tense: str | None = None,
     anchor: dt.date | None = None,
     resolver: TemporalResolver | None = None,
 ) -> list[EventDate]:
     """Every temporal expression of ``text``, resolved; offsets are into ``text``."""
-    return (resolver or TemporalResolver()).find(text, published, future=future, anchor=anchor)
+    return (resolver or TemporalResolver()).find(text, published, tense=tense, anchor=anchor)
 
 
 def resolve_expression(
     text: str,
     published: dt.date | None,
     *,
-    future: bool = False,
+    tense: str | None = None,
     anchor: dt.date | None = None,
     resolver: TemporalResolver | None = None,
 ) -> EventDate | None:
@@ -697,11 +439,11 @@ def resolve_expression(
     need one. Offsets in the result are into ``text``.
     """
     resolver = resolver or TemporalResolver()
-    found = resolver.find(text, published, future=future, anchor=anchor)
+    found = resolver.find(text, published, tense=tense, anchor=anchor)
     if found:
         return found[0]
     stripped = text.strip()
-    hit = resolver.resolve_calendar_text(stripped, published, future=future)
+    hit = resolver.resolve_calendar_text(stripped, published, tense=tense)
     if hit is None:
         return None
     start = text.index(stripped)

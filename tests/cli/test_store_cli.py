@@ -16,11 +16,11 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 from jsonschema import Draft202012Validator
-from store_fixtures import make_article
 
 from dyads.cli import cli
 from dyads.export.contract import CSV_COLUMNS, article_dict, event_dict, load_schema
 from dyads.store import EventStore
+from store_fixtures import make_article
 
 
 def articles(n: int = 6, start: int = 0):
@@ -31,7 +31,12 @@ def articles(n: int = 6, start: int = 0):
         [{"source": "IRN", "target": "USA", "root": "11", "verb": "criticized", "modality": "threatened"}],
     ]  # fmt: skip
     return [
-        make_article(f"c{i}", f"2024-{1 + i % 3:02d}-{1 + i % 2:02d}", specs[i % 3], url=f"https://s{i % 4}.org/{i}")
+        make_article(
+            f"c{i}",
+            f"2024-{1 + i % 3:02d}-{1 + i % 2:02d}",
+            specs[i % 3],
+            url=f"https://s{i % 4}.org/{i}",
+        )
         for i in range(start, start + n)
     ]
 
@@ -67,6 +72,10 @@ def test_ingest_prints_a_summary_and_rerunning_adds_nothing(tmp_path):
     assert "stored 6 articles (8 events)" in first.stdout and "articles/s" in first.stdout
     assert "0 already stored; 2 errors" in first.stdout
     assert "errors by stage and reason (2 in all)" in first.stdout
+    assert (
+        "1  read: malformed JSON\n" in first.stdout
+        and "1  read: not dyads output\n" in first.stdout
+    )
     assert "SELECT * FROM ingest_errors WHERE run_id = 1" in first.stdout
     error_lines = [line for line in first.stderr.splitlines() if line.startswith("dyads: error:")]
     assert error_lines == [
@@ -88,6 +97,22 @@ def test_ingest_of_nothing_but_errors_exits_1(tmp_path):
     assert result.exit_code == 1
 
 
+def test_strict_stops_at_the_first_error_and_keeps_what_came_before(tmp_path):
+    path = tmp_path / "events.duckdb"
+    items = articles()
+    coded = tmp_path / "coded.json"
+    with coded.open("w") as handle:
+        for i, item in enumerate(items):
+            handle.write(json.dumps(article_dict(item)) + "\n")
+            if i == 2:
+                handle.write("{broken\n")
+    result = run("ingest", "--precoded", coded, "--db", path, "--strict", ok=False)
+    assert result.exit_code == 1 and "malformed JSON" in result.stderr
+    store = EventStore(path)
+    assert store.stats()["articles"] == 3 and store.stats()["ingest_errors"] == 1
+    assert store.stats()["runs"][0]["status"] == "failed"
+
+
 def test_ingest_jsonl_events_from_dyads_code(tmp_path):
     path = tmp_path / "events.jsonl"
     with path.open("w") as handle:
@@ -101,16 +126,32 @@ def test_ingest_jsonl_events_from_dyads_code(tmp_path):
 def test_query_formats_and_filters(db):
     table = run("query", "--db", db, "--source", "ISR", "--root", "19").stdout
     lines = table.splitlines()
-    assert lines[0].split() == ["date", "source", "event", "target", "modality", "articles", "evidence"]
+    assert lines[0].split() == [
+        "date",
+        "source",
+        "event",
+        "target",
+        "modality",
+        "articles",
+        "evidence",
+    ]
     assert len(lines) == 2 + 2 and all("ISRMIL" in line for line in lines[2:])
-    rows = list(csv.DictReader(run("query", "--db", db, "-f", "csv", "--since", "2024-02-01").stdout.splitlines()))
+    rows = list(
+        csv.DictReader(
+            run("query", "--db", db, "-f", "csv", "--since", "2024-02-01").stdout.splitlines()
+        )
+    )
     assert rows and list(rows[0]) == CSV_COLUMNS
     assert all(r["date"] >= "2024-02-01" for r in rows)
     validator = Draft202012Validator(load_schema("event"))
-    events = [json.loads(line) for line in run("query", "--db", db, "-f", "json").stdout.splitlines()]
+    events = [
+        json.loads(line) for line in run("query", "--db", db, "-f", "json").stdout.splitlines()
+    ]
     assert len(events) == 8
     assert all(not list(validator.iter_errors(e)) for e in events)
-    assert run("query", "--db", db, "--modality", "threatened", "-f", "json").stdout.count("\n") == 2
+    assert (
+        run("query", "--db", db, "--modality", "threatened", "-f", "json").stdout.count("\n") == 2
+    )
     clusters = run("query", "--db", db, "--clusters", "-f", "json").stdout.splitlines()
     assert len(clusters) == 4 and {json.loads(c)["num_articles"] for c in clusters} == {2}
 
@@ -125,8 +166,14 @@ def test_dyad_series_and_top_dyads(db):
     out = run("dyad", "--db", db, "USA", "ISR", "--by", "month").stdout
     assert out.splitlines()[0] == "USA -> ISR: events per month"
     assert "total: 1 events, Goldstein sum 1.0" in out  # two reports of one meeting
-    rows = list(csv.DictReader(run("dyad", "--db", db, "usa", "isr", "--undirected", "-f", "csv").stdout.splitlines()))
-    assert [(r["period"], r["verbal_coop"], r["material_coop"]) for r in rows] == [("2024-02-01", "1", "1")]
+    rows = list(
+        csv.DictReader(
+            run("dyad", "--db", db, "usa", "isr", "--undirected", "-f", "csv").stdout.splitlines()
+        )
+    )
+    assert [(r["period"], r["verbal_coop"], r["material_coop"]) for r in rows] == [
+        ("2024-02-01", "1", "1")
+    ]
     mentions = run("dyad", "--db", db, "ISR", "PSE", "--mentions", "-f", "json").stdout.splitlines()
     assert sum(json.loads(m)["events"] for m in mentions) == 2
     top = run("dyad", "--db", db).stdout
@@ -141,12 +188,18 @@ def test_export_every_format(db, tmp_path):
     assert "wrote 3 clusters" in result.stderr
     lines = gdelt.read_text().splitlines()
     assert len(lines) == 3 and all(len(line.split("\t")) == 61 for line in lines)
-    assert len(run("export", "--db", db, "-f", "gdelt", "--all-modalities").stdout.splitlines()) == 4
+    assert (
+        len(run("export", "--db", db, "-f", "gdelt", "--all-modalities").stdout.splitlines()) == 4
+    )
     parquet = tmp_path / "events.parquet"
     run("export", "--db", db, "-f", "parquet", "--out", parquet)
     con = duckdb.connect()
-    assert con.execute(f"SELECT count(*), count(DISTINCT cluster_id) FROM '{parquet}'").fetchone() == (8, 4)
-    rows = list(csv.DictReader(run("export", "--db", db, "-f", "csv", "--root", "04").stdout.splitlines()))
+    assert con.execute(
+        f"SELECT count(*), count(DISTINCT cluster_id) FROM '{parquet}'"
+    ).fetchone() == (8, 4)
+    rows = list(
+        csv.DictReader(run("export", "--db", db, "-f", "csv", "--root", "04").stdout.splitlines())
+    )
     assert len(rows) == 2 and rows[0]["cameo_root"] == "04"
     jsonl = tmp_path / "events.jsonl"
     run("export", "--db", db, "-f", "jsonl", "-o", jsonl)
@@ -272,3 +325,34 @@ def test_sigkill_during_ingest_then_rerun_stores_every_article_exactly_once(tmp_
     assert store.sql(query) == reference.sql(query)
     statuses = [run["status"] for run in store.stats()["runs"]]
     assert statuses == ["done", "interrupted", "interrupted", "interrupted"]
+
+
+@pytest.mark.slow
+def test_two_ingests_of_one_store_take_turns(tmp_path):
+    """DuckDB allows one writing process; two `dyads ingest` runs share the file batch by batch."""
+    items = articles(200)
+    first = write_precoded(tmp_path / "first.json", items[:125])
+    second = write_precoded(tmp_path / "second.json", items[75:])  # 50 articles in both
+    db = tmp_path / "events.duckdb"
+    command = [
+        sys.executable,
+        "-m",
+        "dyads",
+        "ingest",
+        "--precoded",
+        "--db",
+        str(db),
+        "--commit-every",
+        "10",
+        "--json",
+    ]
+    runs = [
+        subprocess.Popen([*command, str(path)], stdout=subprocess.PIPE, text=True)
+        for path in (first, second)
+    ]
+    summaries = [json.loads(run.communicate(timeout=600)[0]) for run in runs]
+    assert all(run.returncode == 0 for run in runs)
+    assert sum(s["articles_added"] for s in summaries) == 200
+    assert sum(s["articles_skipped"] for s in summaries) == 50
+    store = EventStore(db)
+    assert store.stats()["articles"] == 200 and store.verify() == []

@@ -7,10 +7,17 @@ import datetime as dt
 import io
 
 import pytest
-from store_fixtures import make_article
 
-from dyads.export.gdelt import GDELT_COLUMNS, event_code, fips_code, gdelt_row, load_fips, write_gdelt
+from dyads.export.gdelt import (
+    GDELT_COLUMNS,
+    event_code,
+    fips_code,
+    gdelt_row,
+    load_fips,
+    write_gdelt,
+)
 from dyads.store import EventStore
+from store_fixtures import make_article
 
 # The GDELT 2.0 event codebook's column order, written out independently of the module.
 CODEBOOK = """GlobalEventID Day MonthYear Year FractionDate
@@ -107,12 +114,24 @@ def test_a_sample_row(store):
 def test_actor_codes_split_into_types_religions_and_groups(store):
     rows = as_dicts(export(store))
     un = next(r for r in rows if r["Actor1Code"] == "IGOUNO")
-    assert (un["Actor1CountryCode"], un["Actor1KnownGroupCode"], un["Actor1Type1Code"]) == ("", "UNO", "IGO")
+    assert (un["Actor1CountryCode"], un["Actor1KnownGroupCode"], un["Actor1Type1Code"]) == (
+        "",
+        "UNO",
+        "IGO",
+    )
     assert (un["Actor2Religion1Code"], un["Actor2Religion2Code"]) == ("MOS", "SUN")
-    assert (un["ActionGeo_CountryCode"], un["ActionGeo_ADM1Code"], un["ActionGeo_Type"]) == ("IR", "IR26", "4")
+    assert (un["ActionGeo_CountryCode"], un["ActionGeo_ADM1Code"], un["ActionGeo_Type"]) == (
+        "IR",
+        "IR26",
+        "4",
+    )
     assert un["ActionGeo_FullName"] == "Tehran, Iran" and un["IsRootEvent"] == "0"
     aid = next(r for r in rows if r["Actor1Code"] == "USA")
-    assert (aid["ActionGeo_Type"], aid["ActionGeo_CountryCode"], aid["ActionGeo_ADM1Code"]) == ("3", "US", "USDC")
+    assert (aid["ActionGeo_Type"], aid["ActionGeo_CountryCode"], aid["ActionGeo_ADM1Code"]) == (
+        "3",
+        "US",
+        "USDC",
+    )
     assert aid["Actor2CountryCode"] == "ISR"  # actor fields: CAMEO codes; geo fields: FIPS
 
 
@@ -123,7 +142,11 @@ def test_only_asserted_clusters_unless_all_modalities(store):
     everything = as_dicts(export(store, all_modalities=True))
     assert len(everything) == 5
     threat = next(r for r in everything if r["Actor1Code"] == "USAGOV")
-    assert (threat["EventCode"], threat["EventBaseCode"], threat["EventRootCode"]) == ("1384", "138", "13")
+    assert (threat["EventCode"], threat["EventBaseCode"], threat["EventRootCode"]) == (
+        "1384",
+        "138",
+        "13",
+    )
     assert threat["QuadClass"] == "3"
     negated = next(r for r in everything if r["Actor1Code"] == "DEU")
     assert negated["EventCode"] == "160"  # CAMEO has no code for it: the event's own

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
-from store_fixtures import ACTORS, PLACES, make_article
 
 from dyads.export.contract import CSV_COLUMNS, event_dict, load_schema
 from dyads.export.parquet import (
@@ -27,6 +26,7 @@ from dyads.export.parquet import (
 from dyads.records import Mention, Span
 from dyads.store import EventStore
 from dyads.store_schema import read_event_parquet
+from store_fixtures import ACTORS, PLACES, make_article
 
 spec = st.fixed_dictionaries(
     {
@@ -56,7 +56,9 @@ def test_flatten_then_unflatten_gives_the_contract_back(specs, article_date):
 def test_a_mention_with_an_antecedent_round_trips():
     coded = make_article("p2")
     event = coded.events[0]
-    pronoun = Mention(0, 2, "It", 0, 0, (0, 1), ACTORS["ISR"], "pronoun", refers_to=Span(40, 46, "Israel"))
+    pronoun = Mention(
+        0, 2, "It", 0, 0, (0, 1), ACTORS["ISR"], "pronoun", refers_to=Span(40, 46, "Israel")
+    )
     original = event_dict(type(event)(**{**_fields(event), "source": pronoun}), coded.article)
     assert unflatten_event(flatten_event(original)) == original
     assert flatten_event(original)["source_refers_text"] == "Israel"
@@ -82,7 +84,11 @@ def _leaves(schema: dict, node: dict, path: tuple[str, ...] = ()) -> list[tuple[
             return _leaves(schema, option, path)
     if "properties" not in node:
         return [path]
-    return [leaf for name, sub in node["properties"].items() for leaf in _leaves(schema, sub, (*path, name))]
+    return [
+        leaf
+        for name, sub in node["properties"].items()
+        for leaf in _leaves(schema, sub, (*path, name))
+    ]
 
 
 def _flat_name(path: tuple[str, ...]) -> str:
@@ -143,7 +149,10 @@ def test_parquet_export_reads_back_through_duckdb(exported):
         ("e3", "IGOUNO", ["IGO", "UNO"], 1, 1),
     ]
     assert str(rows[0][5]) == "2024-01-10"
-    described = dict(con.execute(f"DESCRIBE SELECT * FROM read_parquet('{path}')").fetchall()[i][:2] for i in range(3))
+    described = dict(
+        con.execute(f"DESCRIBE SELECT * FROM read_parquet('{path}')").fetchall()[i][:2]
+        for i in range(3)
+    )
     assert described == {"event_id": "VARCHAR", "article_id": "VARCHAR", "article_date": "DATE"}
 
 
@@ -172,6 +181,8 @@ def test_a_spark_file_without_cluster_columns_is_read(tmp_path):
     pq.write_table(table.select(list(reversed(table.column_names))), path)  # any column order
     (unit,) = read_event_parquet([path])
     assert unit.id == "s1" and unit.events[0]["source_code"] == "DEU"
+    (again,) = read_event_parquet([tmp_path])  # a Spark output directory
+    assert again.events == unit.events
 
 
 def test_a_parquet_file_that_is_not_events_is_an_error(tmp_path):

@@ -106,3 +106,12 @@ def test_offsets_slice_the_text(pipeline, seed_coded):
         assert text[m.start : m.end] == m.text
     for q in seed_coded.quotes:
         assert text[q.start : q.end] == q.text
+
+
+def test_roles_follow_the_event_date(pipeline):
+    from dyads.records import Article
+
+    coded = pipeline(Article.from_text("In June 2023, Antony Blinken imposed sanctions on Iran.", "2026-03-01"))
+    (event,) = [e for e in coded.events if e.cameo.code == "163"]
+    assert event.date.value.year == 2023
+    assert event.source.actor.former is False and "Secretary of State" in event.source.actor.reason

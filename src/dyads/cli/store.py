@@ -7,6 +7,7 @@ import datetime as dt
 import functools
 import json
 import logging
+import re
 import sys
 import time
 from collections import Counter
@@ -100,7 +101,7 @@ def pop_filters(kwargs: dict[str, Any]) -> dict[str, Any]:
     "--parquet",
     "from_parquet",
     is_flag=True,
-    help="INPUTS are event Parquet files ('dyads export --format parquet', the Spark runner).",
+    help="INPUTS are event Parquet files or directories (dyads export --format parquet, the Spark runner).",
 )
 @click.option(
     "--commit-every",
@@ -164,7 +165,7 @@ def ingest(ctx, inputs, db, lock_timeout, precoded, from_parquet, commit_every, 
     started = time.perf_counter()
     try:
         report = store.ingest(
-            stream, batch_size=commit_every, command=" ".join(["dyads", "ingest", *sys.argv[2:]]),
+            stream, batch_size=commit_every, command=" ".join(["dyads ingest", *inputs, "--db", str(db)]),
             on_error=errors.report, on_item=progress.update,
         )  # fmt: skip
     finally:
@@ -199,7 +200,9 @@ def ingest(ctx, inputs, db, lock_timeout, precoded, from_parquet, commit_every, 
 
 
 def error_summary(errors: list[ArticleError], total: int, run_id: int, top: int = 8) -> str:
-    counts = Counter((e.stage, e.reason.split(":")[0][:90]) for e in errors)
+    counts = Counter(
+        (e.stage, re.split(r"[:(]", e.reason, maxsplit=1)[0].strip()[:90]) for e in errors
+    )
     lines = [f"errors by stage and reason ({total:,} in all):"]
     for (stage, reason), n in counts.most_common(top):
         lines.append(f"  {n:>6,}  {stage}: {reason}")
@@ -302,7 +305,7 @@ def query(db, lock_timeout, by_cluster, limit, fmt, output, **kwargs):
     from ..store import EventStore
 
     filters = pop_filters(kwargs)
-    store = EventStore(db, read_only=True, lock_timeout=lock_timeout)
+    store = EventStore(db, lock_timeout=lock_timeout)
     if limit is None and fmt == "table":
         limit = 50
     if by_cluster:
@@ -385,7 +388,7 @@ def dyad(actor_a, actor_b, db, lock_timeout, by, undirected, mentions, all_modal
     """
     from ..store import EventStore
 
-    store = EventStore(db, read_only=True, lock_timeout=lock_timeout)
+    store = EventStore(db, lock_timeout=lock_timeout)
     modalities = None if all_modalities else ("asserted",)
     quads = ["verbal_coop", "material_coop", "verbal_conflict", "material_conflict"]
     if actor_a is None:
@@ -441,7 +444,8 @@ def export(db, lock_timeout, fmt, out, all_modalities, header, **kwargs):
     from ..store import EventStore
 
     filters = pop_filters(kwargs)
-    store = EventStore(db, read_only=True, lock_timeout=lock_timeout)
+    store = EventStore(db, lock_timeout=lock_timeout)
+    _ = store.schema_version  # fail on a missing or foreign store before creating --out
     if fmt == "parquet":
         if out == "-":
             raise click.UsageError("--format parquet needs --out FILE")
@@ -512,7 +516,7 @@ def stats(db, lock_timeout, as_json, check):
     """Counts, dates, size, schema version and recent ingest runs of the event store."""
     from ..store import EventStore
 
-    store = EventStore(db, read_only=True, lock_timeout=lock_timeout)
+    store = EventStore(db, lock_timeout=lock_timeout)
     data = store.stats()
     problems = store.verify() if check else []
     if check:
@@ -531,7 +535,7 @@ def _print_stats(data: dict[str, Any], check: bool) -> None:
                f"clustering window {data['cluster_window']} days")  # fmt: skip
     click.echo(f"articles  {data['articles']:>10,}  ({data['articles_with_events']:,} with events)")
     click.echo(
-        f"events    {data['events']:>10,}  (reports; {data['bytes_per_1000_events'] or 0:,} bytes per 1,000)"
+        f"events    {data['events']:>10,}  (reports; {(data['bytes_per_1000_events'] or 0) / 1e6:,.2f} MB of store per 1,000)"
     )
     click.echo(
         f"clusters  {data['clusters']:>10,}  ({data['multi_article_clusters']:,} reported by several articles)"

@@ -23,6 +23,7 @@ from .files import load_yaml
 from .normalize import first_words, name_key
 
 _CODE = re.compile(r"^[A-Z]{3}$")
+_CUTS = frozenset(" -'/.")
 
 
 class ActorDataError(ValueError):
@@ -66,6 +67,11 @@ class Alias:
     sector: str | None = None
     case_sensitive: bool = False
     surface: str = ""
+
+
+# Countries whose names are written family name first in English-language news.
+FAMILY_NAME_FIRST = frozenset({"CHN", "TWN", "HKG", "MAC", "KOR", "PRK"})
+BLOCKER = Entry("blocker", "blocker", "", None, None)
 
 
 def _parse_day(value: str, end: bool = False) -> dt.date | None:
@@ -112,6 +118,7 @@ class ActorDictionary:
     country_names: dict[str, str] = field(default_factory=dict)
     ambiguous: set[str] = field(default_factory=set)
     first_words: set[str] = field(default_factory=set)
+    prefixes: set[str] = field(default_factory=set)  # name-key prefixes at token boundaries
     max_words: int = 1
     warnings: list[str] = field(default_factory=list)
     strict: bool = False
@@ -129,6 +136,8 @@ class ActorDictionary:
             self._load_organizations(name, load_yaml(text) or [])
         for name, text in _data_files("people", ".tsv"):
             self._load_people(name, text)
+        for name, text in _data_files("", "not_actors.txt"):
+            self._load_blockers(text)
         for path in extra_files:
             self.load_file(Path(path))
         self._finish_people()
@@ -168,6 +177,17 @@ class ActorDictionary:
             return
         bucket.append(alias)
         self.first_words |= first_words(key)
+        for i, ch in enumerate(key):  # where a token boundary may cut the name: scans stop early
+            if ch in _CUTS:
+                self.prefixes.add(key[:i].rstrip())
+                self.prefixes.add(key[: i + 1])
+
+    def _load_blockers(self, text: str) -> None:
+        """Phrases that contain a name but name no actor ("Latin American")."""
+        for line in text.splitlines():
+            phrase = line.strip()
+            if phrase and not phrase.startswith("#"):
+                self._add_alias(phrase, Alias(BLOCKER, "blocker"))
 
     def _load_sectors(self, name: str, data: dict[str, Any]) -> None:
         for code, spec in data.items():
@@ -306,6 +326,8 @@ class ActorDictionary:
                 parts = name_key(alias).split(" ")
                 if len(parts) > 1 and entry not in self.surnames[parts[-1]]:
                     self.surnames[parts[-1]].append(entry)
+                if len(parts) > 1 and entry.country in FAMILY_NAME_FIRST and entry not in self.surnames[parts[0]]:
+                    self.surnames[parts[0]].append(entry)  # "Xi" of Xi Jinping, "Yoon" of Yoon Suk Yeol
         self._pending_people.clear()
 
     # -- lookups ------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from anyascii import anyascii
@@ -39,14 +40,17 @@ from ..records import Place
 
 log = logging.getLogger(__name__)
 
-FORMAT = 5  # bump when the pickled layout or the folding changes
-FEATURE_SCORE = {"country": 6.0, "adm1": 3.0, "region": 3.0, "city": 0.0}
+FORMAT = 6  # bump when the pickled layout or the folding changes
+FEATURE_SCORE = MappingProxyType({"country": 6.0, "adm1": 3.0, "region": 3.0, "city": 0.0})
 MAJOR_CITY_SCORE = 3.5  # a national capital (>= 100,000 people) or a city of >= 1 million
 CONTEXT_SCORE = 4.0  # the candidate's country is one of the article's countries
+WEAK_CONTEXT_SCORE = 0.0  # ... but it is a town another candidate dwarfs:
+DWARF = 5  # Vienna (Virginia) in an article with American actors is still Vienna (Austria)
+TOWN = 100_000
 NEIGHBOUR_SCORE = 2.0  # ... or borders one of them
-ALTERNATE_PENALTY = 2.0  # matched an alternate (maybe historical or foreign) name only
+ALTERNATE_PENALTY = 3.0  # matched an alias only (an alternate name unlike the main one)
 # Countries news treats as one theatre: either one in the context brings the other.
-CONTEXT_TWINS = {"ISR": ("PSE",), "PSE": ("ISR",)}
+CONTEXT_TWINS = MappingProxyType({"ISR": ("PSE",), "PSE": ("ISR",)})
 GEONAMES_FILES = (500, 1000, 5000, 15000)
 
 _FOLD_TABLE = str.maketrans({**dict.fromkeys("’'`ʿʾ‘ʻʼ.", None), **dict.fromkeys("-‐–—_,/()", " ")})
@@ -57,7 +61,7 @@ _LATIN_NAME = re.compile(
 _ARTICLES = frozenset(
     "al el ad adh an ar as ash at ath az ed en er es esh et ez".split()
 )  # Arabic article forms, as separate words after folding ("Al Ḩasakah" -> "al hasakah")
-_TOKEN_MAP = {"el": "al", "st": "saint", "ste": "sainte"}
+_TOKEN_MAP = MappingProxyType({"el": "al", "st": "saint", "ste": "sainte"})
 
 
 def fold(name: str) -> str:
@@ -81,6 +85,21 @@ def variants(key: str) -> list[str]:
         if len(k) > 4 and k.endswith("h") and k[-2] in "aeiou":
             out.append(k[:-1])
     return out
+
+
+_SKELETON_TABLE = str.maketrans({**dict.fromkeys("aeiouyhw ", None), "q": "k", "c": "k"})
+_DOUBLES = re.compile(r"(.)\1+")
+
+
+def skeleton(key: str) -> str:
+    """The consonants of a folded name, without article and doubled letters: alternate names
+    with the main name's skeleton are spellings of it ("Khan Younis" ~ "Khān Yūnis", "Kiev" ~
+    "Kyiv", "Hama" ~ "Ḩamāh"); others are aliases, often historical or foreign ("Islamabad" for
+    Chattogram, "Africa" for Mahdia)."""
+    tokens = key.split()
+    if len(tokens) > 1 and tokens[0] in _ARTICLES:
+        tokens = tokens[1:]
+    return _DOUBLES.sub(r"\1", "".join(tokens).translate(_SKELETON_TABLE))
 
 
 class Entry(NamedTuple):
@@ -127,20 +146,28 @@ def _usable_alternate(name: str) -> bool:
 class _Builder:
     min_population: int
     entries: list[Entry] = field(default_factory=list)
-    index: dict[str, dict[int, bool]] = field(default_factory=dict)  # key -> {rid: alternate}
+    index: dict[str, dict[int, bool]] = field(default_factory=dict)  # key -> {rid: alias}
     blocked: set[str] = field(default_factory=set)  # names of areas of several countries
 
     def add(self, entry: Entry, primary: Iterable[str], alternates: Iterable[str] = ()) -> int:
+        """Index an entry under its main names and its alternate names; an alternate name whose
+        :func:`skeleton` differs from every main name's is an *alias* (ranked lower)."""
         rid = len(self.entries)
         self.entries.append(entry)
-        for names, alternate in ((primary, False), (alternates, True)):
-            for name in names:
-                key = fold(name)
-                if not key:
-                    continue
-                self._put(key, rid, alternate)
-                for other in variants(key):
-                    self._put(other, rid, True)
+        main = [k for k in (fold(n) for n in primary) if k]
+        skeletons = {skeleton(k) for k in main}
+        for key in main:
+            self._put(key, rid, False)
+            for other in variants(key):
+                self._put(other, rid, False)
+        for name in alternates:
+            key = fold(name)
+            if not key:
+                continue
+            alias = skeleton(key) not in skeletons
+            self._put(key, rid, alias)
+            for other in variants(key):
+                self._put(other, rid, alias)
         return rid
 
     def _put(self, key: str, rid: int, alternate: bool) -> None:
@@ -325,13 +352,17 @@ class Gazetteer:
         except Exception:  # a broken or foreign cache file: rebuild it
             log.warning("gazetteer cache %s unreadable; rebuilding", path, exc_info=True)
         data = _Builder(min_population).build()
+        tmp_name = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as tmp:
+                tmp_name = tmp.name
                 pickle.dump(data, tmp, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp.name, path)
+            os.replace(tmp_name, path)  # atomic: parallel workers may build at the same time
         except OSError as err:  # a read-only home is fine: we just rebuild next time
             log.info("could not cache the gazetteer at %s: %s", path, err)
+            if tmp_name and os.path.exists(tmp_name):
+                os.unlink(tmp_name)
         return cls(data)
 
     # -- queries -----------------------------------------------------------------------------
@@ -363,14 +394,14 @@ class Gazetteer:
         return fold(name) in self._blocked
 
     def _hits(self, key: str) -> dict[int, bool]:
-        """rid -> matched only an alternate name, for ``key`` and its variants."""
+        """rid -> matched only an alias, for ``key`` and its variants."""
         hits: dict[int, bool] = {}
         if key in self._blocked:
             return hits
         for k in (key, *variants(key)):
             codes = self._index.get(k, ())
             for code in (codes,) if isinstance(codes, int) else codes:
-                rid, alternate = code >> 1, bool(code & 1) or k != key
+                rid, alternate = code >> 1, bool(code & 1)
                 hits[rid] = hits.get(rid, True) and alternate
             if hits and k == key:
                 break
@@ -390,8 +421,8 @@ class Gazetteer:
 
         Ranking (docs/places.md): feature (country > region/ADM1 > capital or million-city >
         city), the article's countries (and their neighbours; ISR and PSE count as one), a
-        penalty for matching only an alternate name, then population. ``primary_only`` drops
-        candidates found by an alternate name only.
+        penalty for matching only an alias (:func:`skeleton`), then population.
+        ``primary_only`` drops candidates found by an alias only.
         """
         hits = self._hits(fold(name))
         if not hits:
@@ -401,29 +432,41 @@ class Gazetteer:
             context.update(CONTEXT_TWINS.get(code, ()))
         near = {n for code in context for n in self._neighbours.get(code, ())} - context
         wanted = set(features) if features is not None else None
-        ranked = []
-        for rid, alternate in hits.items():
+        kept = []
+        for rid, alias in hits.items():
             e = Entry(*self._entries[rid])
-            if (wanted is not None and e.feature not in wanted) or (
-                country and e.country != country
-            ):
+            if wanted is not None and e.feature not in wanted:
                 continue
-            if primary_only and alternate:
+            if (country and e.country != country) or (primary_only and alias):
                 continue
-            score = FEATURE_SCORE.get(e.feature, 0.0) + (MAJOR_CITY_SCORE if e.major else 0.0)
-            why = [f"{e.feature}"]
+            kept.append((rid, alias, e))
+        biggest = max((e.population for _, alias, e in kept if not alias), default=0)
+        ranked = []
+        for rid, alias, e in kept:
+            score = FEATURE_SCORE.get(e.feature, 0.0)
+            why = [e.feature]
+            if e.major:
+                score += MAJOR_CITY_SCORE
+                why.append("capital or city of a million")
+            if e.feature == "city" and e.population:  # 0 at 15,000 people, 1 at 1.5 million
+                score += 0.5 * math.log10(max(1.0, e.population / 15000))
             if e.country in context:
-                score += CONTEXT_SCORE
-                why.append("in the article's countries")
+                dwarfed = (
+                    e.feature == "city" and e.population < TOWN and e.population * DWARF < biggest
+                )
+                score += WEAK_CONTEXT_SCORE if dwarfed else CONTEXT_SCORE
+                why.append(
+                    "in the article's countries" + (" (but a small town)" if dwarfed else "")
+                )
             elif e.country in near:
                 score += NEIGHBOUR_SCORE
                 why.append("next to the article's countries")
-            if alternate:
+            if alias:
                 score -= ALTERNATE_PENALTY
-                why.append("alternate name")
+                why.append("alias")
             if e.population:
                 why.append(f"population {e.population:,}")
-            ranked.append((score, not alternate, e.population, -rid, rid, "; ".join(why)))
+            ranked.append((round(score, 6), not alias, e.population, -rid, rid, "; ".join(why)))
         ranked.sort(reverse=True)
         return [
             self._place(Entry(*self._entries[r[4]]), f"gazetteer: {r[5]}") for r in ranked[:limit]

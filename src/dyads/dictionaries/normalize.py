@@ -7,6 +7,7 @@ import unicodedata
 from functools import lru_cache
 
 _SPACE = re.compile(r"\s+")
+_ARTICLE = re.compile(r"(?<![\w'])(?:al|el)(?:[- ](?=\w)|-?$)")
 _HYPHEN_SPACE = re.compile(r"\s*([-–—])\s*")
 _APOS = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'", "ʻ": "'"})
 
@@ -31,6 +32,7 @@ def name_key(text: str) -> str:
     no leading article, no trailing possessive."""
     key = fold(text).strip()
     key = _HYPHEN_SPACE.sub(r"\1", key)
+    key = _ARTICLE.sub("al-", key)  # "El Bashir", "al Bashir", "al-Bashir" are one name
     key = _SPACE.sub(" ", key)
     if key.startswith("the "):
         key = key[4:]

@@ -36,11 +36,13 @@ VERB_SLOTS = {
     "ccomp_subject",
     "agent",
     "governor_object",
+    "object_inner",
     "none",
 }
-NOUN_SLOTS = {"poss", "mod", "by", "governor_subject", "governor_object", "of", "none", "subject"}
+NOUN_SLOTS = {"poss", "mod", "by", "governor_subject", "governor_object", "frame_subject", "of", "none", "subject"}
 PREPOSITIONS = {
     "on", "against", "to", "with", "from", "for", "into", "over", "at", "toward", "towards", "in",
+    "outside", "along", "near", "inside", "beyond", "via", "amid", "across", "around",
     "between", "among", "of", "about", "upon", "onto", "across", "by", "through", "within", "inside",
     "near", "off", "out", "under", "behind", "around", "after", "before", "as", "like", "than",
 }  # fmt: skip
@@ -213,7 +215,11 @@ def load_patterns(
             if not isinstance(data, list):
                 raise PatternError(f"{name}: expected a list of patterns")
         except Exception as err:  # yaml.YAMLError and friends
-            problem = err if isinstance(err, PatternError) else PatternError(f"{name}: not valid YAML ({err})")
+            problem = (
+                err
+                if isinstance(err, PatternError)
+                else PatternError(f"{name}: not valid YAML ({err})")
+            )
             if strict or user_file:  # a user's own file must be right
                 raise problem from None
             log.warning("skipping %s", problem)  # a broken built-in file must not stop coding

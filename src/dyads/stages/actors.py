@@ -98,6 +98,7 @@ PARTITIVE = {
     "unit",
     "units",
 }
+NON_STATE = {"REB", "OPP", "UAF", "CRM", "SEP", "RAD", "CVL", "IGO"}
 GENERIC_UNITS = {
     "unit",
     "units",
@@ -105,8 +106,6 @@ GENERIC_UNITS = {
     "services",
     "agency",
     "agencies",
-    "force",
-    "forces",
     "official",
     "officials",
     "body",
@@ -120,9 +119,28 @@ GENERIC_UNITS = {
     "head",
     "member",
     "members",
+    "candidate",
+    "candidates",
+    "supporter",
+    "supporters",
+    "leader",
+    "leaders",
+    "figure",
+    "figures",
     "personnel",
 }
-ARGUMENT_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj", "poss", "appos", "conj", "dative", "attr", "compound"}
+ARGUMENT_DEPS = {
+    "nsubj",
+    "nsubjpass",
+    "dobj",
+    "pobj",
+    "poss",
+    "appos",
+    "conj",
+    "dative",
+    "attr",
+    "compound",
+}
 COMMON_WORD_SURNAMES = {
     "may", "rice", "power", "bush", "king", "young", "green", "brown", "rich", "hope", "long",
     "said", "white", "black", "gray", "grey", "rose", "lee", "little", "strong", "best", "bell",
@@ -179,6 +197,11 @@ class ActorResolver:
                 if last.is_space:
                     break
                 surface = self.text[tok.idx : last.idx + len(last.text)]
+                key = name_key(surface)
+                if key not in d.aliases:
+                    if key not in d.prefixes:
+                        break  # no name starts like this: stop extending
+                    continue
                 hits = d.lookup(surface)
                 if hits and last.text not in ("'s", "’s", "-"):
                     best = (i, j, hits)
@@ -189,6 +212,10 @@ class ActorResolver:
                 i += 1
                 continue
             s, e, hits = best
+            if all(h.entry.kind == "blocker" for h in hits):
+                i = e  # "Latin American": no actor, and no "American" inside it either
+                continue
+            hits = [h for h in hits if h.entry.kind != "blocker"]
             hits = self._filter_ambiguous(s, e, hits)
             if (
                 e - s == 1
@@ -198,6 +225,8 @@ class ActorResolver:
                 and not tok.ent_type_
             ):
                 hits = [h for h in hits if h.entry.kind == "country"]  # "time" is not Time magazine
+            if e - s == 1 and tok.ent_type_ == "PERSON" and self._in_longer_name(s):
+                hits = [h for h in hits if h.entry.kind != "person"]  # "Omar" of "Omar El Bashir"
             if hits:
                 for k in range(s, e):
                     self.matches[k] = (s, e, hits)
@@ -205,6 +234,12 @@ class ActorResolver:
                     if h.entry.kind == "person" and e - s > 1:
                         self.seen_surnames[name_key(doc[e - 1].text)] = h.entry
             i = e
+
+    def _in_longer_name(self, i: int) -> bool:
+        doc = self.doc
+        before = i > 0 and doc[i - 1].ent_type_ == "PERSON" and doc[i].ent_iob_ == "I"
+        after = i + 1 < len(doc) and doc[i + 1].ent_iob_ == "I" and doc[i + 1].ent_type_ == "PERSON"
+        return before or after
 
     def _surname(self, tok: Any) -> Entry | None:
         """A bare surname: the person named in full earlier in the article, else the only
@@ -219,7 +254,12 @@ class ActorResolver:
         if tok.ent_type_ != "PERSON":
             # the small model misses rare names ("Zelenskyy" as a noun): accept a capitalised word
             # in an argument position that is not a sentence start nor an everyday word
-            if tok.ent_type_ or tok.is_sent_start or key in COMMON_WORD_SURNAMES or tok.dep_ not in ARGUMENT_DEPS:
+            if (
+                tok.ent_type_ not in ("", "ORG")
+                or tok.is_sent_start
+                or key in COMMON_WORD_SURNAMES
+                or tok.dep_ not in ARGUMENT_DEPS
+            ):
                 return None
         prev = self.doc[tok.i - 1] if tok.i > 0 else None
         if prev is not None and prev.ent_type_ == "PERSON" and prev.pos_ == "PROPN":
@@ -272,8 +312,9 @@ class ActorResolver:
 
         def left(t: Any) -> None:
             for child in t.lefts:
-                if child.dep_ == "poss" and t.i == head.i:
-                    toks.extend(_inner(child))  # "Israel's army": the possessor is part of the phrase
+                if child.dep_ == "poss":
+                    # "Israel's army", "Lebanon's new President X": the possessor is in the phrase
+                    toks.extend(_inner(child))
                     continue
                 if child.dep_ in LEFT_DEPS and child.dep_ not in ("cc", "conj", "poss"):
                     toks.append(child)
@@ -306,7 +347,11 @@ class ActorResolver:
         d = self.d
         if head.ent_type_ == "PERSON" and head.pos_ == "PROPN":
             first = head
-            while first.i > 0 and first.nbor(-1).ent_type_ == "PERSON" and first.nbor(-1).pos_ == "PROPN":
+            while (
+                first.i > 0
+                and first.nbor(-1).ent_type_ == "PERSON"
+                and first.nbor(-1).pos_ == "PROPN"
+            ):
                 first = first.nbor(-1)
             title = first.nbor(-1) if first.i > 0 else None
             if title is not None and title.pos_ in NOUNS and any(t.i == title.i for t in toks):
@@ -357,6 +402,12 @@ class ActorResolver:
                 continue
             if t.head.lower_ == "to" and t.head.head.i in {x.i for x in toks}:
                 continue  # "Ambassador to the US": the posting, not the country
+            if (
+                t.ent_type_ == "PERSON"
+                and head.ent_type_ == "PERSON"
+                and all(a.entry.kind != "country" for a in m[2])
+            ):
+                continue  # a word of a name ("Omar" in "President Omar El Bashir") says nothing
             for alias in m[2]:
                 if alias.entry.country:
                     return alias.entry.country, f"modifier {self.doc[m[0] : m[1]].text!r}"
@@ -366,13 +417,36 @@ class ActorResolver:
             if resolved is not None and resolved.actor.country:
                 return resolved.actor.country, f"possessor {poss.text!r}"
         for child in head.rights:
-            if child.dep_ == "prep" and child.lower_ in ("of", "from", "for"):
+            if child.dep_ == "prep" and child.lower_ in ("of", "from", "for", "in", "inside"):
                 obj = next((c for c in child.children if c.dep_ == "pobj"), None)
                 if obj is not None:
-                    resolved = self.resolve_head(obj)
+                    resolved = self.resolve_head(obj) if obj.i in self.matches else None
                     if resolved is not None and resolved.actor.country:
                         return resolved.actor.country, f"'{child.text} {obj.text}'"
+                    place = self._place_country(obj)
+                    if place is not None:
+                        return place, f"place '{child.text} {obj.text}'"
+        for t in toks:  # "Darfur rebels", "Kurdish" handled above; places as modifiers here
+            if (
+                t.i < head.i
+                and t.pos_ == "PROPN"
+                and t.dep_ in ("compound", "nmod")
+                and t.ent_type_ != "PERSON"
+                and t.i not in self.matches
+                and len(t.text) > 3
+                and not t.is_upper
+            ):
+                place = self._place_country(t)
+                if place is not None:
+                    return place, f"place {t.text!r}"
         return None, ""
+
+    def _place_country(self, tok: Any) -> str | None:
+        """The country of a place name (gazetteer: regions and cities), if it is one."""
+        if self.gazetteer is None or tok.pos_ != "PROPN":
+            return None
+        found = _gazetteer_country(self.gazetteer, tok)
+        return found[0] if found else None
 
     def resolve_head(self, head: Any) -> _Resolved | None:
         """What the noun phrase headed by ``head`` names, or None if it is not an actor."""
@@ -412,25 +486,36 @@ class ActorResolver:
         if sector or modifier:
             sectors = _combine(sector, modifier, head, carrier)
             country, why = self._country_from(toks, head, None)
-            if country is None:
-                org = self._org_modifier(toks, head)
-                if org is not None:
-                    country, why = org.country, f"organisation {org.name!r}"
+            org = self._org_modifier(toks, head) if country is None else None
+            if org is not None:
+                country, why = org.country, f"organisation {org.name!r}"
             person = head.ent_type_ == "PERSON" and carrier is not None and carrier.i < head.i
+            titled = (
+                not person and head.lemma_.lower() in PERSON_TITLES and head.tag_ in ("NN", "NNP")
+            )
             actor = self.d.country_actor(
                 country,
                 sectors,
                 None,
                 reason=f"agent noun {head.lemma_!r}" + (f", country from {why}" if why else ""),
-                kind="person" if person else "group",
+                kind="person" if person or titled else "group",
             )
+            if org is not None and org.country is None and org.code:
+                # an international organisation's people: "EU foreign ministers" → IGOEECGOV
+                actor = replace(actor, code=org.code + "".join(s for s in sectors if s != "IGO"))
             if person:
                 actor = replace(actor, name=self._name_text(toks, head))
             if former:
                 actor = replace(actor, former=True)
             return _Resolved(actor, "title" if person else "agent-noun")
         if head.ent_type_ in ENTITY_KINDS and head.pos_ == "PROPN":
-            if head.ent_type_ in ("GPE", "LOC", "FAC") and self.gazetteer is not None:
+            single = head.ent_iob_ == "B" and (
+                head.i + 1 >= len(self.doc) or self.doc[head.i + 1].ent_iob_ != "I"
+            )
+            place_like = (
+                head.ent_type_ in ("GPE", "LOC", "FAC") or head.ent_type_ == "PERSON" and single
+            )
+            if place_like and self.gazetteer is not None:
                 place = _gazetteer_country(self.gazetteer, head)
                 if place is not None:
                     return _Resolved(
@@ -456,8 +541,15 @@ class ActorResolver:
         return None
 
     def _org_modifier(self, toks: list[Any], head: Any) -> Actor | None:
-        poss = next((c for c in head.children if c.dep_ == "poss"), None)
-        for t in [poss] if poss is not None else []:
+        """An organisation named by the possessor or a modifier (``the IDF's unit``,
+        ``European Community foreign ministers``)."""
+        for t in toks:
+            if (
+                t.i >= head.i
+                or t.dep_ not in ("poss", "compound", "nmod", "amod")
+                and t.head.dep_ not in ("poss", "compound", "nmod")
+            ):
+                continue
             m = self._match_at(t)
             if m is not None:
                 alias = _best_alias(m[2])
@@ -488,8 +580,8 @@ class ActorResolver:
                     and tok.head.i != tok.i
                 ):
                     continue
-                if _is_locative(tok):
-                    continue
+                if _is_locative(tok) and tok.i not in self.matches:
+                    continue  # "in Rafah" is a location; "withdrew from Lebanon" still names Lebanon
                 resolved = self.resolve_head(tok)
                 if resolved is None:
                     continue
@@ -522,10 +614,57 @@ class ActorResolver:
                         Actor(code=None, kind="unknown", reason="unresolved pronoun"),
                         "pronoun",
                     )
+        self._conjoined_modifiers(mentions)
         merged = _merge_appositions(mentions, self.doc)
         merged = _drop_contained(merged, self.doc)
         merged = _interviewers(merged, self.doc)
         return resolve_references(self.document, merged)
+
+    def _conjoined_modifiers(self, mentions: dict[int, Mention]) -> None:
+        """ "Russian and Ukrainian delegations", "the ministers of Armenia and Azerbaijan": one
+        mention per country, with the group's sectors, tied to the group's head token (the coder
+        expands arguments with them; rule ``conjoined:<head token>``)."""
+        for head_i, m in list(mentions.items()):
+            if m.actor.kind not in ("group", "person") or not m.actor.country:
+                continue
+            head = self.doc[head_i]
+            anchors = [t for t in head.lefts if t.dep_ in ("amod", "compound", "nmod")]
+            anchors += [
+                o
+                for p_ in head.children
+                if p_.dep_ == "prep" and p_.lower_ == "of"
+                for o in p_.children
+                if o.dep_ == "pobj"
+            ]
+            for anchor in anchors:
+                for conj in anchor.children:
+                    if conj.dep_ != "conj" or conj.i in mentions:
+                        continue
+                    match = self._match_at(conj)
+                    country = (
+                        next((a.entry.country for a in match[2] if a.entry.country), None)
+                        if match
+                        else None
+                    )
+                    if country is None or country == m.actor.country:
+                        continue
+                    actor = replace(
+                        m.actor,
+                        country=country,
+                        code=country + "".join(m.actor.sectors),
+                        name=self.d.country_names.get(country),
+                        reason=f"{m.actor.reason}; conjoined {conj.text!r}",
+                    )
+                    mentions[conj.i] = Mention(
+                        conj.idx,
+                        conj.idx + len(conj.text),
+                        conj.text,
+                        m.sentence_index,
+                        conj.i,
+                        (conj.i, conj.i + 1),
+                        actor,
+                        f"conjoined:{head_i}",
+                    )
 
     def _mention(
         self, head: Any, index: int, resolved: _Resolved, span: tuple[int, int] | None = None
@@ -571,11 +710,15 @@ def _inner(tok: Any) -> list[Any]:
     return out
 
 
-def _combine(sector: str | None, modifier: str | None, head: Any, carrier: Any = None) -> tuple[str, ...]:
+def _combine(
+    sector: str | None, modifier: str | None, head: Any, carrier: Any = None
+) -> tuple[str, ...]:
     """A sector modifier refines a generic unit noun ("intelligence officials" → SPY), not a
     specific multi-word agent noun ("intelligence unit" already says SPY)."""
     specific = carrier is not None and carrier.i != head.i
     generic = head.lower_ in GENERIC_UNITS or head.lemma_ in GENERIC_UNITS
+    if head.lemma_.lower() in ("force", "forces") and modifier in NON_STATE:
+        generic = True  # "rebel forces", "opposition forces"; but "government forces" are MIL
     if modifier and (sector is None or generic and not specific):
         return (modifier,)
     return tuple(x for x in (sector,) if x)
@@ -633,15 +776,17 @@ def _drop_contained(mentions: dict[int, Mention], doc: Any) -> dict[int, Mention
     except possessors and pronouns, which are actors of their own."""
     spans = sorted(mentions.values(), key=lambda m: (m.tokens[0], -m.tokens[1]))
     keep: dict[int, Mention] = {}
+    open_spans: list[Mention] = []  # earlier mentions that may still contain later ones
     for m in spans:
+        open_spans = [o for o in open_spans if o.tokens[1] > m.tokens[0]]
         inside = any(
             o.head != m.head
-            and o.tokens[0] <= m.tokens[0]
             and m.tokens[1] <= o.tokens[1]
             and (o.tokens[1] - o.tokens[0]) > (m.tokens[1] - m.tokens[0])
-            for o in spans
+            for o in open_spans
         )
-        if inside and doc[m.head].dep_ != "poss" and not m.rule.startswith("pronoun"):
+        open_spans.append(m)
+        if inside and doc[m.head].dep_ != "poss" and not m.rule.startswith(("pronoun", "conjoined")):
             continue
         keep[m.head] = m
     return keep

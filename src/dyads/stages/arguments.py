@@ -16,6 +16,7 @@ OBJECT_CONTROL = {
     "permit", "encourage", "pressure", "press", "push", "instruct", "direct", "require", "prevent",
     "stop", "bar", "ban", "block", "forbid", "prohibit", "help", "enable", "authorize", "authorise",
     "appeal", "warn", "advise", "request", "lead", "get", "want", "need", "expect", "convince",
+    "prompt", "cause", "drive", "spur", "inspire", "provoke", "invite", "oblige", "pressure",
 }  # fmt: skip
 RELATIVE = {"who", "which", "that", "whom", "whose"}
 SUBJECT_DEPS = ("nsubj", "csubj")
@@ -56,7 +57,14 @@ def direct_object(verb: Any) -> Any | None:
         att = child(verb, "attr")
         if att is not None and verb.lemma_ != "be":
             obj = att
-    return obj
+    if obj is None:
+        # "found the journalist guilty": the parser hangs the object under the adjective
+        for c in verb.children:
+            if c.dep_ in ("ccomp", "oprd", "xcomp") and c.pos_ == "ADJ":
+                obj = child(c, "nsubj")
+                if obj is not None:
+                    break
+    return antecedent(obj) if obj is not None else None
 
 
 def antecedent(tok: Any) -> Any:
@@ -98,15 +106,19 @@ def _inherited_subject(verb: Any, depth: int) -> Any | None:
             return antecedent(raised)  # "X is set/expected/forced to V": X does V
         if head.lemma_ in OBJECT_CONTROL:
             obj = child(head, "dobj", "obj")
+            if obj is None:  # "called on Israel to release", "appealed to Iran to free"
+                on = child(head, "prep", words=("on", "upon", "to"))
+                obj = child(on, "pobj") if on is not None else None
             if obj is not None:
-                return obj
+                return antecedent(obj)
         return logical_subject(head, depth + 1)
-    if dep == "pcomp" and head.dep_ == "prep":
+    if dep in ("pcomp", "pobj") and head.dep_ == "prep" and (dep == "pcomp" or verb.tag_ == "VBG"):
         governor = head.head
-        if head.lower_ == "from":
+        if head.lower_ in ("from", "of", "for"):
+            # "prevented X from V-ing", "accused X of V-ing", "criticized X for V-ing"
             obj = child(governor, "dobj", "obj")
             if obj is not None:
-                return obj
+                return antecedent(obj)
         if governor.pos_ in ("VERB", "AUX"):
             return logical_subject(governor, depth + 1)
         return _noun_agent(governor)
@@ -174,6 +186,12 @@ def prep_objects(tok: Any, words: tuple[str, ...] | set[str]) -> list[Any]:
             obj = child(c, "pobj", "pcomp")
             if obj is not None:
                 out.append(obj)
+        elif c.dep_ in ("prep", "prt", "advmod") and c.lower_ in ("out", "away", "back", "ahead"):
+            for inner in c.children:  # "pulled out of the deal", "moved away from X"
+                if inner.dep_ == "prep" and inner.lower_ in words:
+                    obj = child(inner, "pobj")
+                    if obj is not None:
+                        out.append(obj)
         elif c.dep_ == "dative" and c.pos_ in ("PROPN", "NOUN", "PRON") and "to" in words:
             out.append(c)
     return out

@@ -35,8 +35,44 @@ LIGHT_VERBS = {
     "expand", "organize", "organise", "call", "declare", "take", "finalize", "agree",
 }  # fmt: skip
 VERB_POS = {"VERB", "AUX"}
+FRAME_PREPS = {"in", "during", "at", "after", "following", "ahead", "before"}
+NOMINAL_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj"}  # "US strikes on Houthi targets resumed"
+PARTICLE_DEPS = ("prt", "prep", "advmod", "dative", "agent", "oprd", "acomp", "ccomp", "xcomp")
+# prepositions whose objects are places or times, never the object a pattern asks for
+NOT_OBJECT_PREPS = {
+    "in",
+    "at",
+    "during",
+    "after",
+    "before",
+    "since",
+    "until",
+    "within",
+    "near",
+    "across",
+    "throughout",
+    "amid",
+    "despite",
+    "inside",
+    "outside",
+    "by",
+}
 NOUN_POS = {"NOUN", "PROPN"}
-DEFAULT_NOUN_TARGETS = ("on", "against", "toward", "towards", "upon")
+OBJECT_INNER_PREPS = (
+    "against",
+    "on",
+    "to",
+    "with",
+    "by",
+    "from",
+    "between",
+    "toward",
+    "towards",
+    "of",
+    "for",
+)
+COMPLEMENT_PREPS = ("to", "for", "with", "against", "on", "into", "from", "toward", "towards")
+DEFAULT_NOUN_TARGETS = ("on", "against", "toward", "towards", "upon", "of")
 
 
 class Coder:
@@ -55,6 +91,12 @@ class Coder:
             for i in range(*m.tokens):
                 self.by_token[i] = m
         self.quote_spans = [(q.start, q.end) for q in document.quotes if q.kind == "direct"]
+        self._candidate_cache: dict[int, list[Any]] = {}
+        # head token of a group phrase → mentions made from its conjoined country modifiers
+        self.conjoined_modifiers: dict[int, list[Mention]] = {}
+        for m in document.mentions:
+            if m.rule.startswith("conjoined"):
+                self.conjoined_modifiers.setdefault(int(m.rule.rsplit(":", 1)[1]), []).append(m)
         self.speaker_of = {
             q.verb.start: q.speaker
             for q in document.quotes
@@ -95,12 +137,17 @@ class Coder:
         return any(s <= tok.idx < e for s, e in self.quote_spans)
 
     def expand(self, toks: list[Any]) -> list[Mention]:
+        """Actors of the given argument tokens and their conjuncts: "Bosnia and Slovenia",
+        "Russian and Ukrainian delegations", "the ministers of Armenia and Azerbaijan"."""
         out: list[Mention] = []
         for tok in toks:
             for t in args.conjuncts(tok):
                 m = self.actor_of_np(t)
                 if m is not None and m not in out:
                     out.append(m)
+                for extra in self.conjoined_modifiers.get(t.i, ()):
+                    if extra not in out:
+                        out.append(extra)
         return out
 
     # -- argument slots -------------------------------------------------------------------------
@@ -116,11 +163,24 @@ class Coder:
         if name == "agent":
             a = args.agent(trig)
             return [a] if a is not None else []
-        if name in ("dobj", "object_possessor"):
+        if name == "object_possessor":
+            # the actor that owns or modifies the object: "rejected Haiti's request",
+            # "accepted Japan's apology", "criticized the US decision"
+            holder = used if used is not None else args.direct_object(trig)
+            return [holder] if holder is not None else []
+        if name == "dobj":
+            # the object; when it is the pattern's own object ("rejected Haiti's request") the
+            # actor comes from its possessor or modifier (see actor_of_np)
             obj = args.direct_object(trig)
-            if obj is None or obj is used:
+            return [obj] if obj is not None else []
+        if name == "object_inner":
+            # "threatened further action against Russia", "rejected calls by Belarus's rulers":
+            # the actor inside a non-actor object
+            obj = args.direct_object(trig) if trig.pos_ in VERB_POS else None
+            holder = used if used is not None else obj
+            if holder is None or self.mention_of(holder) is not None:
                 return []
-            return [obj]
+            return args.prep_objects(holder, OBJECT_INNER_PREPS)
         if name == "iobj":
             return args.children(trig, "dative", "iobj")
         if name == "purpose_object":
@@ -137,17 +197,34 @@ class Coder:
         if name == "poss":
             return args.children(trig, "poss")
         if name == "mod":
-            return [
-                c
-                for c in trig.lefts
-                if c.dep_ in ("amod", "compound", "nmod") and self.mention_of(c) is not None
-            ]
+            mods = [c for c in trig.lefts if c.dep_ in ("amod", "compound", "nmod")]
+            mods += [
+                g for c in mods for g in c.lefts if g.dep_ in ("amod", "compound", "nmod")
+            ]  # "Turkish drone strikes"
+            return [c for c in mods if self.mention_of(c) is not None]
         if name == "by":
-            return args.prep_objects(trig, ("by",))
+            found = args.prep_objects(trig, ("by",))
+            if not found:  # "the massacre of villagers by the army": "by" hangs off the of-object
+                for of in args.prep_objects(trig, ("of",)):
+                    found.extend(args.prep_objects(of, ("by",)))
+            return found
         if name == "governor_object" and trig.pos_ in VERB_POS:
             gov = args.clause_governor(trig)
             obj = args.direct_object(gov) if gov is not None else None
             return [obj] if obj is not None else []
+        if name == "frame_subject":
+            # "In a letter to the UN, Azerbaijan said ...": a noun in a framing phrase of a clause
+            # belongs to the clause's subject
+            head = trig.head
+            if (
+                trig.dep_ == "pobj"
+                and head.dep_ == "prep"
+                and head.lower_ in FRAME_PREPS
+                and head.head.pos_ in VERB_POS
+            ):
+                subj = args.logical_subject(head.head)
+                return [subj] if subj is not None else []
+            return []
         if name in ("governor_subject", "governor_object"):
             gov = args.governor(trig)
             if gov is None or gov.lemma_ not in LIGHT_VERBS:
@@ -158,6 +235,10 @@ class Coder:
             return args.children(gov, "dative") + args.prep_objects(gov, ("to",))
         # a preposition: on the trigger, on the object the pattern used, or on a light verb
         holders = [trig] + ([used] if used is not None else [])
+        if trig.pos_ in VERB_POS and used is None:
+            obj = args.direct_object(trig)
+            if obj is not None:
+                holders.append(obj)  # "extradited the former president to Paraguay"
         if trig.pos_ in NOUN_POS:
             gov = args.governor(trig)
             if gov is not None and gov.lemma_ in LIGHT_VERBS:
@@ -168,24 +249,33 @@ class Coder:
         return found
 
     def _noun_source(self, noun: Any) -> Any | None:
-        for name in ("poss", "mod", "by", "governor_subject"):
+        for name in ("poss", "mod", "by", "governor_subject", "frame_subject"):
             got = self.slot(name, noun, Pattern("", "", "noun", ""), None)
             if got:
                 return got[0]
         return None
 
     # -- matching -------------------------------------------------------------------------------
+    @staticmethod
+    def _candidates(table: dict[str, list[Pattern]], trig: Any) -> list[Pattern] | None:
+        """Patterns for the trigger's lemma; the small model sometimes lemmatises "staged" as
+        "stag" or "fined" as "fin", so "<lemma>e" is tried for -ed/-ing forms too."""
+        lemma = trig.lemma_.lower()
+        found = table.get(lemma) or table.get(trig.lower_)
+        if found is None and trig.lower_.endswith(("ed", "ing")) and not lemma.endswith("e"):
+            found = table.get(lemma + "e")
+        return found
+
     def _particle_ok(self, trig: Any, particle: str) -> tuple[bool, Any | None]:
-        """Does the verb carry its particle/preposition? Returns (ok, preposition token)."""
+        """Does the verb carry its particle, preposition or predicative adjective ("pull out",
+        "call on", "found X guilty")? Returns (ok, preposition token). A preposition after a
+        direct object is not a particle: "called an election for June" is not "call for"."""
         words = particle.split()
         found_prep = None
+        obj = args.child(trig, "dobj", "obj")
         for word in words:
             hit = next(
-                (
-                    c
-                    for c in trig.children
-                    if c.lower_ == word and c.dep_ in ("prt", "prep", "advmod", "dative", "agent")
-                ),
+                (c for c in trig.children if c.lower_ == word and c.dep_ in PARTICLE_DEPS),
                 None,
             )
             if hit is None:
@@ -195,61 +285,110 @@ class Coder:
             if hit is None:
                 return False, None
             if hit.dep_ in ("prep", "dative"):
+                if (
+                    obj is not None
+                    and obj.i < hit.i
+                    and hit.lower_ in ("for", "on", "to")
+                    and word == words[-1]
+                    and len(words) == 1
+                ):
+                    return False, None
                 found_prep = hit
         return True, found_prep
 
-    def _object_ok(self, trig: Any, pattern: Pattern) -> Any | None:
-        """The object token that satisfies ``pattern.objects`` (or None)."""
-        candidates = []
-        obj = args.direct_object(trig) if trig.pos_ in VERB_POS else None
-        if obj is not None:
-            candidates.append(obj)
-            candidates.extend(c for c in obj.children if c.dep_ == "conj")
-        if trig.pos_ in VERB_POS:
-            for (
-                c
-            ) in trig.children:  # "halt deliveries of weapons", "put pressure on", "call for talks"
-                if c.dep_ == "prep":
-                    candidates.extend(args.children(c, "pobj"))
-            for x in args.children(trig, "xcomp"):
-                o = args.direct_object(x)
-                if o is not None:
-                    candidates.append(o)
+    def _object_ok(self, trig: Any, pattern: Pattern) -> tuple[Any, int] | None:
+        """The token that satisfies ``pattern.objects`` and the length of the matched key.
+
+        Verb candidates: the direct object (also of a passive: "was granted asylum") and its
+        conjuncts; objects of non-locative prepositions ("call for talks"); the complement verb
+        ("threatened to retaliate", "demanded that X withdraw"), its object and prepositional
+        objects; gerunds ("accused X of committing war crimes"). Noun candidates: the noun's
+        modifiers ("missile attacks") and the objects of its of/into/for phrases. Each candidate's
+        compound nouns are candidates too ("military aid package" → "military aid"). Keys:
+        lemma, form, modifiers + lemma, and the objects of of/for/with/in under the candidate."""
+        candidates = self._object_candidates(trig)
+        wanted = pattern.objects
+        best: tuple[Any, int] | None = None
         for cand in candidates:
-            keys = {cand.lemma_.lower(), cand.lower_}
-            mods = [c for c in cand.lefts if c.dep_ in ("amod", "compound", "nmod")]
-            if mods:
-                keys.add(" ".join([*(m.lower_ for m in mods), cand.lemma_.lower()]))
-                keys.add(" ".join([mods[-1].lower_, cand.lemma_.lower()]))
-                keys.add(" ".join([mods[-1].lower_, cand.lower_]))
-            of = args.child(cand, "prep", words=("of",))
-            if of is not None and args.child(of, "pobj") is not None:
-                keys.add(args.child(of, "pobj").lemma_.lower())
-            if keys & set(pattern.objects):
-                return cand
-        return None
+            for key in _object_keys(cand):
+                if key in wanted and (best is None or len(key) > best[1]):
+                    best = (cand, len(key))
+        return best
+
+    def _object_candidates(self, trig: Any) -> list[Any]:
+        cached = self._candidate_cache.get(trig.i)
+        if cached is not None:
+            return cached
+        candidates: list[Any] = []
+        if trig.pos_ in NOUN_POS:
+            candidates.extend(c for c in trig.lefts if c.dep_ in ("compound", "amod", "nmod"))
+            for prep in trig.children:
+                if prep.dep_ == "prep" and prep.lower_ in ("of", "into", "for", "over"):
+                    candidates.extend(args.children(prep, "pobj"))
+        else:
+            obj = args.direct_object(trig)
+            for o in (obj, args.child(trig, "dobj", "obj")):
+                if o is not None and o not in candidates:
+                    candidates.append(o)
+                    candidates.extend(c for c in o.children if c.dep_ == "conj")
+            for c in trig.children:
+                if c.dep_ == "prep" and c.lower_ not in NOT_OBJECT_PREPS:
+                    candidates.extend(args.children(c, "pobj"))
+                    for g in args.children(c, "pcomp"):  # "accused X of committing Y"
+                        candidates.append(g)
+                        o = args.direct_object(g)
+                        if o is not None:
+                            candidates.append(o)
+            for x in trig.children:
+                infinitive = any(a.dep_ == "aux" and a.lower_ == "to" for a in x.children)
+                if x.pos_ in VERB_POS and (
+                    x.dep_ in ("xcomp", "ccomp") or x.dep_ == "advcl" and infinitive
+                ):
+                    candidates.append(x)  # "threatened to retaliate", "demanded that X withdraw"
+                    o = args.direct_object(x)
+                    if o is not None:
+                        candidates.append(o)
+                    for c in x.children:
+                        if c.dep_ == "prep" and c.lower_ not in NOT_OBJECT_PREPS:
+                            candidates.extend(args.children(c, "pobj"))
+        for cand in list(candidates):
+            candidates.extend(c for c in cand.lefts if c.dep_ == "compound" and c.pos_ == "NOUN")
+        self._candidate_cache[trig.i] = candidates
+        return candidates
 
     def _match(
         self, trig: Any, candidates: list[Pattern], consumed: set[int]
     ) -> tuple[Pattern, Any | None, list[Mention | None], list[Mention | None]] | None:
+        """The first pattern (most specific first) whose constraints hold; among equally specific
+        object patterns the one matching the longest object phrase ("suicide bombing" beats
+        "bombing")."""
+        best = None
+        best_rank: tuple[int, int] | None = None
         for pattern in candidates:
-            used = None
+            if best_rank is not None and pattern.specificity < best_rank[0]:
+                break
+            used, key_len = None, 0
             if pattern.particle:
-                ok, prep = self._particle_ok(trig, pattern.particle)
+                ok, _prep = self._particle_ok(trig, pattern.particle)
                 if not ok:
                     continue
             if pattern.objects:
-                used = self._object_ok(trig, pattern)
-                if used is None or used.i in consumed:
+                found = self._object_ok(trig, pattern)
+                if found is None or found[0].i in consumed:
                     continue
+                used, key_len = found
             sources, targets = self._arguments(trig, pattern, used)
             ctx = Context(trig, self.mention_of, self.in_quote, targets, sources)
             if not all(TESTS[t](ctx) for t in pattern.when):
                 continue
             if any(TESTS[t](ctx) for t in pattern.unless):
                 continue
-            return pattern, used, sources, targets
-        return None
+            rank = (pattern.specificity, key_len)
+            if best_rank is None or rank > best_rank:
+                best, best_rank = (pattern, used, sources, targets), rank
+            if not pattern.objects:
+                break  # no object to compare: the first match at this specificity wins
+        return best
 
     def _arguments(
         self, trig: Any, pattern: Pattern, used: Any | None
@@ -261,13 +400,18 @@ class Coder:
         if pattern.target:
             target_slots = pattern.target
         elif is_verb:
-            target_slots = ("dobj",) + ((pattern.particle.split()[-1],) if pattern.particle else ())
+            particle = (pattern.particle.split()[-1],) if pattern.particle else ()
+            target_slots = ("dobj", *particle, "object_inner")
         else:
             target_slots = DEFAULT_NOUN_TARGETS
         sources = self._fill(source_slots, trig, pattern, used, first_only=True)
         targets = self._fill(target_slots, trig, pattern, used, first_only=True)
+        if not targets and not pattern.target:
+            # "agreed to provide aid to Romania", "offered to hand them over to Britain": the
+            # target of the complement the trigger governs
+            targets = self._complement_targets(trig, used)
         if pattern.symmetric:
-            # "A and B agreed", "talks between A and B": both directions
+            # "A and B agreed", "talks between A and B", "Japan, Korea and the US met": every pair
             pool = (
                 sources
                 if len(sources) > 1 and not targets
@@ -276,8 +420,33 @@ class Coder:
                 else []
             )
             if len(pool) > 1:
-                return [pool[0], pool[1]], [pool[1], pool[0]]
+                pairs = [(a, b) for a in pool for b in pool if a is not b]
+                return [a for a, _ in pairs], [b for _, b in pairs]
         return (sources or [None]), (targets or [None])
+
+    def _complement_targets(self, trig: Any, used: Any | None, depth: int = 0) -> list[Mention]:
+        if depth > 2:
+            return []
+        for comp in trig.children:
+            if comp.dep_ not in ("xcomp", "ccomp", "advcl", "acl") or comp.pos_ not in VERB_POS:
+                continue
+            if comp.dep_ != "xcomp" and not any(
+                c.dep_ == "aux" and c.lower_ == "to" for c in comp.children
+            ):
+                continue
+            toks = [
+                t
+                for t in (args.direct_object(comp),)
+                if t is not None and (used is None or t.i != used.i)
+            ]
+            toks += args.children(comp, "dative") + args.prep_objects(comp, COMPLEMENT_PREPS)
+            found = self.expand(toks)
+            if found:
+                return found
+            deeper = self._complement_targets(comp, used, depth + 1)
+            if deeper:
+                return deeper
+        return []
 
     def _fill(
         self,
@@ -306,9 +475,19 @@ class Coder:
                 (NOUN_POS, self.patterns.nouns),
             ):
                 for trig in sent:
-                    if trig.pos_ not in pos_set or trig.i in consumed:
+                    nominal = (
+                        trig.pos_ == "VERB"
+                        and trig.dep_ in NOMINAL_DEPS
+                        and trig.tag_ == "NNS"
+                        or trig.pos_ == "VERB"
+                        and trig.dep_ in NOMINAL_DEPS
+                        and trig.lower_.endswith("s")
+                    )
+                    if (
+                        trig.pos_ not in pos_set and not (pos_set is NOUN_POS and nominal)
+                    ) or trig.i in consumed:
                         continue
-                    candidates = table.get(trig.lemma_.lower()) or table.get(trig.lower_)
+                    candidates = self._candidates(table, trig)
                     if not candidates:
                         continue
                     matched = self._match(trig, candidates, consumed)
@@ -317,6 +496,13 @@ class Coder:
                     pattern, used, sources, targets = matched
                     if used is not None:
                         consumed.add(used.i)
+                        consumed.update(  # "16 rounds of sanctions", "the delivery of weapons"
+                            g.i
+                            for p_ in used.children
+                            if p_.dep_ == "prep" and p_.lower_ in ("of", "for", "with", "in")
+                            for g in p_.children
+                            if g.dep_ == "pobj"
+                        )
                     consumed.add(trig.i)
                     events.extend(
                         self._events(
@@ -393,6 +579,28 @@ class Coder:
                 )
             )
         return out
+
+
+def _object_keys(cand: Any) -> set[str]:
+    lemma = cand.lemma_.lower()
+    keys = {lemma, cand.lower_}
+    mods = [c for c in cand.lefts if c.dep_ in ("amod", "compound", "nmod")]
+    if mods:
+        keys.add(" ".join([*(m.lower_ for m in mods), lemma]))
+        keys.add(f"{mods[-1].lower_} {lemma}")
+        keys.add(f"{mods[-1].lower_} {cand.lower_}")
+        nested = [g for m in mods for g in m.lefts if g.dep_ in ("amod", "compound")]
+        if nested:  # "law enforcement cooperation"
+            keys.add(" ".join([*(g.lower_ for g in nested), mods[-1].lower_, lemma]))
+    for prep in cand.children:
+        if prep.dep_ == "prep" and prep.lower_ in ("of", "for", "with", "in"):
+            for pobj in prep.children:
+                if pobj.dep_ == "pobj":
+                    keys.add(pobj.lemma_.lower())
+                    pmods = [c for c in pobj.lefts if c.dep_ in ("amod", "compound")]
+                    if pmods:
+                        keys.add(f"{pmods[-1].lower_} {pobj.lemma_.lower()}")
+    return keys
 
 
 def make_coding_stage(resources: Any, config: dict[str, Any]) -> Callable[[Document], Document]:

@@ -42,7 +42,18 @@ SPEECH_VERBS = {
     "brand",
     "describe",
 }
-PERSON_PRONOUNS = {"me", "him", "her", "you", "i", "he", "she", "myself", "himself", "herself"}  # one person
+PERSON_PRONOUNS = {
+    "me",
+    "him",
+    "her",
+    "you",
+    "i",
+    "he",
+    "she",
+    "myself",
+    "himself",
+    "herself",
+}  # one person
 PLACE_NOUNS = {
     "city", "town", "village", "base", "camp", "position", "positions", "convoy", "building",
     "hospital", "school", "area", "region", "territory", "border", "port", "airport", "ship",
@@ -192,8 +203,9 @@ def object_event(ctx: Context) -> bool:
 
 
 def verbal_context(ctx: Context) -> bool:
-    """A verbal reading: a person or statement as object, a speech verb beside it, quoted words,
-    or "for/over" + a statement ("attacked X for his remarks")."""
+    """A verbal reading: a person or statement as object, a speech verb joined to the trigger
+    ("attacked me and said", "attacked him, calling ..."), "for/over" + a statement ("attacked X
+    for his remarks"), an adverb like "verbally", or quoted words as the object's description."""
     trig = ctx.trigger
     if object_person(ctx) or object_statement(ctx):
         return True
@@ -208,11 +220,18 @@ def verbal_context(ctx: Context) -> bool:
             return True
         if c.dep_ in ("advmod",) and c.lower_ in ("verbally", "publicly", "sharply", "openly"):
             return True
+        if c.dep_ in ("advcl", "xcomp") and c.lemma_ in SPEECH_VERBS and c.tag_ == "VBG":
+            return True  # "attacked the minister, calling him a liar"
     if trig.dep_ == "conj" and trig.head.lemma_ in SPEECH_VERBS:
         return True
-    sent = trig.sent
-    return any(t.text in ('"', "“", "'", "‘") and t.i > trig.i for t in sent) and any(
-        t.lemma_ in SPEECH_VERBS for t in sent
+    # "attacked X as 'reckless'": quoted words right after the trigger's object, in its clause
+    obj = ctx.object
+    after = obj.right_edge.i + 1 if obj is not None else trig.i + 1
+    return (
+        after < len(trig.doc)
+        and trig.doc[after].text in ("as",)
+        and after + 1 < len(trig.doc)
+        and trig.doc[after + 1].text in ('"', "“", "'", "‘")
     )
 
 
@@ -235,6 +254,38 @@ def _object_kind(ctx: Context, words: set[str], mods: set[str] | None = None) ->
     return _lemma(obj) in words or obj.lower_ in words
 
 
+STATE_SECTORS = {"GOV", "MIL", "COP", "JUD", "SPY", "LEG"}
+CIVILIAN_SECTORS = {
+    "CVL",
+    "OPP",
+    "LAB",
+    "REF",
+    "HRI",
+    "EDU",
+    "REL",
+    "NGO",
+    "MED",
+    "AGR",
+    "BUS",
+    "HLH",
+    "ENV",
+    "PTY",
+}
+
+
+def _sides(
+    mentions: list[Mention | None], sectors: set[str] | None = None, kind: str | None = None
+) -> bool:
+    for m in mentions:
+        if m is None:
+            continue
+        if kind is not None and m.actor.kind == kind:
+            return True
+        if sectors is not None and set(m.actor.sectors) & sectors:
+            return True
+    return False
+
+
 TESTS: dict[str, Callable[[Context], bool]] = {
     "verbal_context": verbal_context,
     "material_context": material_context,
@@ -253,7 +304,7 @@ TESTS: dict[str, Callable[[Context], bool]] = {
     "object_weapon": lambda ctx: _object_kind(ctx, WEAPON_NOUNS),
     "object_aid": lambda ctx: _object_kind(ctx, AID_NOUNS),
     "object_military": lambda ctx: _object_kind(
-        ctx, set(), {"military", "security", "defense", "defence", "weapon", "arm", "lethal"}
+        ctx, set(), {"military", "defense", "defence", "weapon", "arm", "lethal"}
     ),
     "object_economic": lambda ctx: _object_kind(
         ctx, set(), {"economic", "financial", "development", "budget", "trade", "fiscal"}
@@ -263,4 +314,13 @@ TESTS: dict[str, Callable[[Context], bool]] = {
     ),
     "object_sanction": lambda ctx: _object_kind(ctx, SANCTION_NOUNS),
     "object_people": lambda ctx: _object_kind(ctx, PEOPLE_NOUNS),
+    "subject_state": lambda ctx: _sides(ctx.sources, STATE_SECTORS),
+    "subject_military": lambda ctx: _sides(ctx.sources, {"MIL"}),
+    "subject_police": lambda ctx: _sides(ctx.sources, {"COP"}),
+    "subject_civilian": lambda ctx: _sides(ctx.sources, CIVILIAN_SECTORS),
+    "subject_rebel": lambda ctx: _sides(ctx.sources, {"REB", "UAF", "CRM"}),
+    "subject_person": lambda ctx: _sides(ctx.sources, kind="person"),
+    "target_person": lambda ctx: _sides(ctx.targets, kind="person"),
+    "target_state": lambda ctx: _sides(ctx.targets, STATE_SECTORS),
+    "target_civilian": lambda ctx: _sides(ctx.targets, CIVILIAN_SECTORS),
 }

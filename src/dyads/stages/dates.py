@@ -155,32 +155,37 @@ def owning_triggers(token: Any, triggers: Mapping[int, Any]) -> tuple[list[int],
 
 
 # -- tense ----------------------------------------------------------------------------------
-def clause_is_future(token: Any) -> bool:
-    """Is the clause of ``token`` about the future ("will meet on Monday", "expected to ...",
-    "the upcoming talks on Tuesday")?"""
+def clause_tense(token: Any) -> str | None:
+    """The tense of the clause of ``token``: "future" ("will meet on Monday", "expected to ...",
+    "talks scheduled for Tuesday", "the upcoming talks"), "past" (a past-tense or perfect
+    verb), or None (present tense, or no verb)."""
     t = token
     for _ in range(MAX_STEPS):
         if t.lower_ in FUTURE_MODIFIERS or any(c.lower_ in FUTURE_MODIFIERS for c in t.children):
-            return True
+            return "future"
         if _is_verb(t):
             if any(c.dep_ == "aux" and c.lower_ in FUTURE_AUX for c in t.children):
-                return True
+                return "future"
             if t.lower_ in FUTURE_PARTICIPLES and t.tag_ == "VBN":
-                return True  # "talks scheduled for Tuesday", "is expected on Monday"
+                return "future"  # "talks scheduled for Tuesday", "is expected on Monday"
             verb = t
             for _ in range(3):  # the verbs it is the complement of: "hopes to meet on ..."
                 if verb.dep_ not in ("xcomp", "acl", "advcl") or verb.head.i == verb.i:
                     break
                 verb = verb.head
                 if verb.lemma_.lower() in FUTURE_LEMMAS or verb.lower_ in FUTURE_FORMS:
-                    return True
+                    return "future"
                 if any(c.dep_ == "aux" and c.lower_ in FUTURE_AUX for c in verb.children):
-                    return True
-            return False
+                    return "future"
+            return "past" if verb.tag_ in ("VBD", "VBN") else None
         if t.head.i == t.i:
-            return False
+            return None
         t = t.head
-    return False
+    return None
+
+
+def clause_is_future(token: Any) -> bool:
+    return clause_tense(token) == "future"
 
 
 # -- the stage --------------------------------------------------------------------------------
@@ -235,7 +240,7 @@ class DateStage:
             if _part_of_name(span, entities):
                 continue
             date = self.resolver.resolve(
-                cand, published, future=clause_is_future(span.root), anchor=anchor
+                cand, published, tense=clause_tense(span.root), anchor=anchor
             )
             if date is None:
                 continue
@@ -270,7 +275,7 @@ class DateStage:
             if any(ent.start_char < e and s < ent.end_char for s, e in taken):
                 continue
             hit = self.resolver.resolve_calendar_text(
-                ent.text, published, future=clause_is_future(ent.root)
+                ent.text, published, tense=clause_tense(ent.root)
             )
             if hit is not None and document.article.text[ent.start_char : ent.end_char] == ent.text:
                 date = EventDate(
@@ -323,6 +328,7 @@ __all__ = [
     "Candidate",
     "DateStage",
     "clause_is_future",
+    "clause_tense",
     "entity_map",
     "is_reporting",
     "make_date_stage",

@@ -37,7 +37,7 @@ INTENT_VERBS = {
     "want", "plan", "intend", "seek", "aim", "decide", "hope", "propose", "consider", "try",
     "attempt", "vow", "pledge", "promise", "prepare", "mull", "weigh", "wish", "desire", "move",
     "push", "strive", "scramble", "look", "offer", "agree", "resolve", "opt", "choose", "threaten",
-    "expect", "need", "mean", "contemplate", "explore",
+    "need", "mean", "contemplate", "explore", "volunteer",
 }  # fmt: skip
 INTENT_NOUNS = {
     "plan",
@@ -109,6 +109,13 @@ CHAIN_DEPS = {
 }
 
 
+APPEAL_VERBS = {
+    "urge", "call", "ask", "appeal", "request", "demand", "plead", "implore", "beg", "petition",
+    "order", "instruct", "command", "direct", "press", "push", "encourage", "invite", "advise",
+}  # fmt: skip
+APPEAL_NOUNS = {"demand", "call", "appeal", "request", "plea", "order", "ultimatum", "petition"}
+
+
 def _modal_cue(verb: Any) -> tuple[str, str] | None:
     """A cue carried by ``verb`` itself: its auxiliaries, negation, marker, frame."""
     for c in verb.children:
@@ -118,6 +125,8 @@ def _modal_cue(verb: Any) -> tuple[str, str] | None:
         if c.dep_ == "aux" and c.lower_ in FUTURE_MODALS:
             return "future", c.text
         if c.dep_ == "aux" and c.lower_ in HYPOTHETICAL_MODALS:
+            if c.lower_ == "would" and verb.dep_ == "ccomp" and verb.head.lemma_ in REPORTING:
+                return "future", c.text  # "Canada said it would close its embassy"
             return "hypothetical", c.text
     for c in verb.children:
         if c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether"):
@@ -143,8 +152,6 @@ def _governor_cue(node: Any, below: Any) -> tuple[str, str] | None:
             return "denied", node.text
         if lemma in NEGATING_VERBS and below.dep_ in ("xcomp", "dobj"):
             return "negated", node.text
-        if lemma in INTENT_VERBS and below.dep_ in ("xcomp", "ccomp", "dobj"):
-            return "intended", node.text
         if (
             lemma == "be"
             and below.dep_ == "xcomp"
@@ -152,10 +159,16 @@ def _governor_cue(node: Any, below: Any) -> tuple[str, str] | None:
         ):
             return "future", node.text
         if node.lower_ in FUTURE_FRAMES and below.dep_ == "xcomp":
-            return "future", node.text
+            return "future", node.text  # "is set/expected/due to"
+        if lemma in INTENT_VERBS and below.dep_ in ("xcomp", "ccomp", "dobj"):
+            return "intended", node.text
+        if lemma in APPEAL_VERBS and below.dep_ in ("xcomp", "ccomp", "advcl", "dobj"):
+            return "hypothetical", node.text  # "called on Israel to release the prisoners"
     elif node.pos_ in ("NOUN", "PROPN"):
         if lemma in INTENT_NOUNS and below.dep_ in ("acl", "prep", "pcomp"):
             return "intended", node.text
+        if lemma in APPEAL_NOUNS and below.dep_ in ("acl", "prep", "pcomp"):
+            return "hypothetical", node.text  # "the demand for the release of the activists"
         if lemma in THREAT_WORDS and below.dep_ in ("acl", "prep", "pcomp"):
             return "threatened", node.text
     elif node.pos_ == "ADJ" and node.lower_ in FUTURE_FRAMES and below.dep_ == "xcomp":
@@ -239,7 +252,7 @@ def make_modality_stage(resources: Any, config: dict[str, Any]) -> Callable[[Doc
         events = []
         for event in document.events:
             trigger = doc[event.trigger_token]
-            coded_refusal = event.cameo.root == "12"
+            coded_refusal = event.cameo.root == "12" or event.cameo.code == "011"
             value, cue = modality_of(trigger, coded_refusal)
             events.append(
                 replace(

@@ -23,10 +23,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from types import MappingProxyType
 from typing import Any
 
 import numpy
-from spacy.attrs import DEP, ENT_IOB, IS_TITLE, POS
+from spacy.attrs import DEP, IS_TITLE, POS
 from spacy.symbols import PROPN as PROPN_ID
 
 from ..records import Document, Event, Place
@@ -41,13 +42,18 @@ LOCATIVE_PREPS = frozenset(
 MOTION_LEMMAS = frozenset(
     "go travel fly return move head come arrive deploy send flee drive march walk sail relocate "
     "evacuate transfer deport bring take escape retreat withdraw advance push trip visit "
-    "journey".split()
+    "journey spread extend expand close converge fly flock rush pour stream descend "
+    "relocate".split()
 )
+# "X of <place>" nouns that put X at the place: "the city of Irbil", "north of Kyiv",
+# "residents of Gaza", "the siege of Mariupol", "control of Khartoum".
 AREA_NOUNS = frozenset(
     "city town village province region capital outskirts suburbs suburb center centre north "
     "south east west northeast northwest southeast southwest part parts edge streets area "
     "district port heart governorate state oblast territory enclave camp neighborhood "
-    "neighbourhood countryside coast border".split()
+    "neighbourhood countryside coast border most much rest all residents people inhabitants "
+    "citizens population civilians siege battle fall capture liberation occupation blockade "
+    "encirclement evacuation bombardment shelling bombing recapture control outskirt".split()
 )
 REGION_WORDS = frozenset(
     "region oblast province governorate state district prefecture krai territory county "
@@ -57,11 +63,25 @@ REGION_WORDS = frozenset(
 PLACE_VERBS = frozenset(
     "enter reach capture seize shell bomb strike attack hit take retake liberate besiege storm "
     "raid invade visit leave flee surround encircle occupy control hold target pound bombard "
-    "evacuate abandon cross tour recapture overrun".split()
+    "evacuate abandon cross tour recapture overrun annex defend besiege shoot intercept explode "
+    "crash land fall".split()
 )
-PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
-MISLABELS = frozenset({"PERSON", "ORG", "NORP"})
-SPECIFICITY = {"city": 3, "region": 2, "adm1": 2, "country": 1}
+PLACE_LABELS = frozenset({"GPE", "LOC"})
+# Entity labels that are no names: a place the model called a date is still a place ("Manbij").
+NOT_NAMES = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
+# Nouns a place name can modify and stay a place: "at the Rafah crossing", "in the Anbar desert"
+# (but not "in the Xinhua report", "the Obama administration").
+PLACE_NOUNS = frozenset(
+    "crossing border camp airport port base area region province district city town village "
+    "governorate state hospital prison checkpoint neighborhood neighbourhood suburb suburbs "
+    "outskirts valley desert mountains mountain coast countryside strip enclave front frontline "
+    "harbor harbour station bridge dam plant refinery mosque church market square highway road "
+    "river island islands sea lake oblast county municipality capital heartland streets "
+    "street".split()
+)
+PROPER_NOUN_DEPS = ("pobj", "compound", "dobj", "nsubjpass", "conj", "appos")
+MISLABELS = frozenset({"PERSON", "ORG", "NORP", "FAC", "PRODUCT"})  # FAC: "White House", "Kremlin"
+SPECIFICITY = MappingProxyType({"city": 3, "region": 2, "adm1": 2, "country": 1})
 _LEADING = frozenset({"the", "The"})
 
 
@@ -72,6 +92,8 @@ class _Mention:
     source: str  # ner | mislabelled | proper-noun
     head: Any = None  # the token whose dependency context decides the role
     compound: bool = False  # the name modifies a noun ("the Rafah crossing")
+    possessor: bool = False  # the name owns a noun ("Beirut's suburbs")
+    name: str = ""  # the name looked up ("Kherson region"; "Sumy" for "the Sumy region")
     qualifier: _Mention | None = None
     role: str | None = None  # locative | place | None (an actor or not a place)
     candidates: list[Place] | None = None
@@ -88,7 +110,7 @@ class PlaceStage:
         for ent in ents:
             if ent.label_ in PLACE_LABELS:
                 source = "ner"
-            elif ent.label_ in MISLABELS and len(ent) <= 3:
+            elif ent.label_ in MISLABELS and sum(not t.is_punct for t in ent) <= 3:
                 source = "mislabelled"
             else:
                 continue
@@ -97,15 +119,16 @@ class PlaceStage:
         # proper nouns the model did not tag (their roles are checked later); the token scan
         # runs over arrays, as creating ~700 Token objects per article would cost more
         strings = doc.vocab.strings
-        arr = doc.to_array([POS, DEP, ENT_IOB, IS_TITLE])
+        arr = doc.to_array([POS, DEP, IS_TITLE])
         if not len(arr):
             return found
-        deps = (arr[:, 1] == strings["pobj"]) | (arr[:, 1] == strings["compound"])
-        untagged = (arr[:, 2] == 0) | (arr[:, 2] == 2)
-        for i in numpy.nonzero((arr[:, 0] == PROPN_ID) & deps & untagged & (arr[:, 3] == 1))[0]:
+        deps = numpy.isin(arr[:, 1], [strings[d] for d in PROPER_NOUN_DEPS])
+        for i in numpy.nonzero((arr[:, 0] == PROPN_ID) & deps & (arr[:, 2] == 1))[0]:
             token = doc[int(i)]
             if token.i in taken or (token.dep_ == "compound" and token.head.pos_ == "PROPN"):
                 continue
+            if token.ent_type_ and token.ent_type_ not in NOT_NAMES:
+                continue  # a piece of a longer name ("the Stabilization Mission in Somalia")
             start = token.i
             while (
                 start > 0 and doc[start - 1].dep_ == "compound" and doc[start - 1].pos_ == "PROPN"
@@ -123,8 +146,9 @@ class PlaceStage:
             m.start += 1
         while m.end - m.start > 1 and doc[m.end - 1].tag_ == "POS":
             m.end -= 1
-        if doc[m.start].lower_ == "the":
-            return False
+        first = doc[m.start].text
+        if first.lower() == "the" or not first[:1].isupper() or len(first) < 2:
+            return False  # "the", "n't", "bush"
         start, end = m.start, m.end  # "Guinea-Bissau", but not "Russia-Ukraine" or "Dubai-based"
         while (
             start >= 2
@@ -145,8 +169,17 @@ class PlaceStage:
                 return False
             m.start, m.end = start, end
         if m.end < len(doc) and doc[m.end].lower_ in REGION_WORDS:
-            longer = doc[m.start : m.end + 1].text
-            if longer in self.gazetteer:
+            # "the Kherson region" (a gazetteer name of its own), "Puntland region", "the
+            # Sumy region" (named after its city: the city stands in for it)
+            short, longer = doc[m.start : m.end].text, doc[m.start : m.end + 1].text
+            top = self.gazetteer.best(short)
+            if top is not None and top.feature == "country":
+                pass  # "the U.S. state of Alaska"
+            elif longer in self.gazetteer:
+                m.name = longer
+                m.end += 1
+            elif short in self.gazetteer:
+                m.name = short
                 m.end += 1
         span = doc[m.start : m.end]
         root = span.root
@@ -155,11 +188,15 @@ class PlaceStage:
                 return False
             root = root.head  # "the Rafah crossing": the noun decides the role
             m.compound = True
+        elif root.dep_ == "poss" and root.head.pos_ in ("NOUN", "PROPN"):
+            root = root.head  # "in Beirut's southern suburbs": the possessed noun decides
+            m.possessor = True
         m.head = root
+        m.name = m.name or doc[m.start : m.end].text
         return True
 
     @staticmethod
-    def _role(m: _Mention, actor_like: bool) -> str | None:
+    def _role(m: _Mention, actor_like: bool, capital: bool = False) -> str | None:
         """locative, place or None (an actor, or not where anything happens).
 
         ``actor_like``: a country or a national capital, names that stand for governments.
@@ -168,21 +205,25 @@ class PlaceStage:
         while h.dep_ in ("conj", "appos") and h.head.i != h.i:  # "in Kharkiv and Sumy"
             h = h.head
         dep = h.dep_
-        if actor_like and m.compound:
-            return None  # "the US decision", "the Ukraine war"
+        if m.compound and (actor_like or m.head.lemma_.lower() not in PLACE_NOUNS):
+            return None  # "the US decision", "the Ukraine war", "the Xinhua report"
         if dep == "pobj":
             prep = h.head
             word = prep.lower_
             if word == "from" and prep.head.pos_ in ("NOUN", "PROPN", "PRON"):
                 return None  # "ministers from Britain": where people come from
-            if word in LOCATIVE_PREPS or (word == "on" and not actor_like):
+            if word in LOCATIVE_PREPS or (word in ("on", "over") and not actor_like):
+                return "locative"  # "in Rafah"; "strikes on Kharkiv", "drones over Belgorod"
+            if word == "to" and _lemma(prep.head) in MOTION_LEMMAS:
                 return "locative"
-            if word == "to" and prep.head.lemma_.lower() in MOTION_LEMMAS:
-                return "locative"
-            if word == "of" and prep.head.lower_ in AREA_NOUNS:
-                return "locative"
-            return None if actor_like else "place"
-        if actor_like or dep in ("poss", "nsubj"):
+            if word in ("of", "for") and prep.head.lower_ in AREA_NOUNS:
+                return "locative"  # "the city of Irbil", "the battle for Fallujah"
+            if word == "of" and prep.head.lower_ in ("out", "outside", "north", "south"):
+                return "locative"  # "pushed out of Sudzha"
+            return None  # "according to Xinhua", "talks with Kyiv", "the governor of Kherson"
+        if capital and dep in ("dobj", "nsubjpass") and _lemma(h.head) in PLACE_VERBS:
+            return "place"  # "missiles hit Kyiv", but not "allow Washington to"
+        if actor_like or m.possessor or dep in ("poss", "nsubj"):
             return None  # "Israel struck", "Kyiv's forces", "Tehran is using"
         return "place"
 
@@ -192,7 +233,8 @@ class PlaceStage:
         text = document.article.text
         gaz = self.gazetteer
         actor_tokens = {i for m in document.mentions for i in range(m.tokens[0], m.tokens[1])}
-        context = {m.actor.country for m in document.mentions if m.actor.country}
+        actor_countries = {m.actor.country for m in document.mentions if m.actor.country}
+        named: dict[str, str] = {}  # name -> the country it gives the article, if clear
         mentions = []
         cache: dict[tuple[str, bool], list[Place]] = {}
         # "Jimmy Lai ... Lai, a 77-year-old": a part of a person's full name is no place
@@ -204,7 +246,7 @@ class PlaceStage:
             if not self._shape(doc, m) or (m.start, m.end) in spans:
                 continue
             spans.add((m.start, m.end))
-            name = doc[m.start : m.end].text
+            name = m.name
             key = (name, m.source != "ner")  # untagged names must match a main name
             if key not in cache:
                 cache[key] = gaz.lookup(name, primary_only=key[1]) if name in gaz else []
@@ -214,9 +256,17 @@ class PlaceStage:
             m.candidates = found
             if m.source == "ner" and found[0].country:
                 if found[0].feature == "country" or len({p.country for p in found}) == 1:
-                    context.add(found[0].country)
+                    named[name] = found[0].country
             mentions.append(m)
 
+        # "Somalia's Puntland region": the possessor names the country of the possessed place
+        heads = {m.head.i: m for m in mentions if not m.possessor}
+        for m in mentions:
+            other = heads.get(m.head.i) if m.possessor else None
+            top = (m.candidates or [None])[0]
+            if other is not None and top is not None and top.feature in ("country", "adm1"):
+                other.qualifier = m
+                m.role = "qualifier"
         # "Tripoli, Libya", "Jeddah, Saudi Arabia": the second names the first's country
         for first, second in zip(mentions, mentions[1:], strict=False):
             if second.start != first.end + 1 or doc[first.end].text != ",":
@@ -226,7 +276,7 @@ class PlaceStage:
             )
             if top is None or (first.candidates or [top])[0].feature == "country":
                 continue  # "South Africa, Kenya and Ghana" is a list
-            if any(p.country == top.country for p in gaz.lookup(doc[first.start : first.end].text)):
+            if any(p.country == top.country for p in gaz.lookup(first.name)):
                 first.qualifier = second
                 second.role = "qualifier"
 
@@ -235,19 +285,24 @@ class PlaceStage:
             if m.role == "qualifier":
                 continue
             top = m.candidates[0]  # type: ignore[index]
-            actor_like = top.feature == "country" or gaz.is_capital(top)
+            capital = gaz.is_capital(top)
+            actor_like = top.feature == "country" or capital
             if _acronym(doc[m.start : m.end].text) and top.feature not in ("country", "adm1"):
                 continue  # "U.N." is not the town of Un, India
-            role = self._role(m, actor_like)
+            role = self._role(m, actor_like, capital)
             if role != "locative" and any(i in actor_tokens for i in range(m.start, m.end)):
                 role = None  # an actor mention of the actors stage, used as an actor
-            if m.source != "ner" and not self._strong(m, role):
+            if not self._strong(m, role, strict=m.source != "ner"):
                 role = None
-            if role == "place" and m.end - m.start == 1 and doc[m.start].lower_ in people:
-                role = None
+            if m.end - m.start == 1 and doc[m.start].lower_ in people:
+                if role == "place" or m.possessor or m.compound:
+                    role = None  # "Jimmy Lai ... in Lai's trial"
             if role is None:
                 continue
             m.role = role
+            name = m.name
+            # the article's countries: its actors' and its other places' (not this name's own)
+            context = actor_countries | {c for n, c in named.items() if n != name}
             place = self._resolve(doc, m, context)
             if place is None:
                 continue
@@ -261,20 +316,27 @@ class PlaceStage:
         return replace(document, places=tuple(p for p, _ in places), events=events)
 
     @staticmethod
-    def _strong(m: _Mention, role: str | None) -> bool:
-        """Mislabelled or untagged names need a clear place position."""
+    def _strong(m: _Mention, role: str | None, strict: bool) -> bool:
+        """A place outside a locative phrase must be the object (or passive subject) of a verb
+        of movement, attack or control ("shelled Kharkiv", "Bakhmut fell", not "Obama
+        administration"). Mislabelled or untagged names (``strict``) also take "on X" only
+        after such a verb ("advanced on Aleppo", not "pressure on Hamas")."""
+        h = m.head
+        while h.dep_ in ("conj", "appos") and h.head.i != h.i:
+            h = h.head
         if role == "locative":
-            h = m.head
-            while h.dep_ == "conj" and h.head.i != h.i:
-                h = h.head
-            return h.dep_ != "pobj" or h.head.lower_ != "on"  # "pressure on Hamas"
-        head = m.head
-        if role == "place" and head.dep_ in ("dobj", "nsubjpass"):
-            return head.head.lemma_.lower() in PLACE_VERBS
+            if not strict:
+                return True
+            if h.dep_ == "pobj" and h.head.lower_ in ("on", "over"):
+                governor = h.head.head
+                return _lemma(governor) in MOTION_LEMMAS | PLACE_VERBS
+            return True
+        if role == "place" and h.dep_ in ("dobj", "nsubjpass"):
+            return _lemma(h.head) in PLACE_VERBS
         return False
 
     def _resolve(self, doc: Any, m: _Mention, context: set[str]) -> Place | None:
-        name = doc[m.start : m.end].text
+        name = m.name
         if m.qualifier is not None:
             q = next(p for p in m.qualifier.candidates or () if p.feature in ("country", "adm1"))
             primary = m.source != "ner"
@@ -308,6 +370,31 @@ class PlaceStage:
             replace(event, location=best[n][1] if n in best else None)
             for n, event in enumerate(document.events)
         )
+
+
+_IRREGULAR = MappingProxyType({
+    "took": "take", "taken": "take", "retook": "retake", "retaken": "retake", "fled": "flee",
+    "left": "leave", "struck": "strike", "hit": "hit", "held": "hold", "shot": "shoot",
+    "overran": "overrun", "flew": "fly", "flown": "fly", "went": "go", "gone": "go",
+    "came": "come", "brought": "bring", "drove": "drive", "driven": "drive", "sent": "send",
+    "fell": "fall", "fallen": "fall", "besieged": "besiege", "stormed": "storm",
+})  # fmt: skip
+
+
+def _lemma(token: Any) -> str:
+    """The lemma, or for a regular inflection the stem: the small model's lemmatiser slips."""
+    lemma = token.lemma_.lower()
+    if lemma in MOTION_LEMMAS or lemma in PLACE_VERBS:
+        return lemma
+    word = token.lower_
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    for suffix, repl in (("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"), ("s", ""), ("es", "")):
+        if word.endswith(suffix):
+            stem = word[: -len(suffix)] + repl
+            if stem in MOTION_LEMMAS or stem in PLACE_VERBS:
+                return stem
+    return lemma
 
 
 def _acronym(name: str) -> bool:
