@@ -18,7 +18,6 @@ INTENT = {
     "07": "033", "070": "033", "071": "0331", "072": "0332", "073": "0333", "074": "0334", "075": "033",
     "08": "035", "080": "035", "081": "0351", "082": "0352", "083": "034", "0831": "0341", "0832": "0342",
     "0833": "0343", "0834": "0344", "084": "0353", "085": "0354", "086": "0355", "087": "0356",
-    "02": "030", "03": "030",
 }  # fmt: skip
 # Threats (13x) for threatened conflictual events.
 THREAT = {
@@ -65,11 +64,11 @@ def cameo_modal_code(code: str, modality: str, cue: str = "") -> str | None:
     if modality == "asserted":
         return code
     if modality in ("intended", "future"):
-        if 2 <= root <= 8:
+        if 4 <= root <= 8:  # material or diplomatic cooperation to come: an expression of intent
             return _lookup(INTENT, code) or "030"
-        if root >= 9:
-            return _lookup(THREAT, code)
-        return None
+        if root <= 3 or 9 <= root <= 13:  # verbal acts: "will ask", "plans to demand" stay what they are
+            return code
+        return _lookup(THREAT, code)  # material conflict to come: a threat
     if modality == "threatened":
         return _lookup(THREAT, code) if root >= 9 else None
     if modality == "negated" and cue.lower() in REFUSAL_CUES and 2 <= root <= 8:

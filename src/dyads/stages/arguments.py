@@ -124,6 +124,8 @@ def _inherited_subject(verb: Any, depth: int) -> Any | None:
         return _noun_agent(governor)
     if dep == "conj" and head.pos_ in ("VERB", "AUX"):
         return logical_subject(head, depth + 1)
+    if dep in ("acomp", "attr", "oprd") and head.pos_ in ("VERB", "AUX"):
+        return logical_subject(head, depth + 1)  # "France is ready to contribute": France
     if dep in ("advcl", "xcomp") and verb.tag_ in ("VBG", "VBN", "VB"):
         return logical_subject(head, depth + 1) if head.pos_ in ("VERB", "AUX") else None
     if dep == "relcl":

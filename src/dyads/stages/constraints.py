@@ -273,6 +273,16 @@ CIVILIAN_SECTORS = {
 }
 
 
+def _complement_obligation(trig: Any) -> bool:
+    """"said that Sudan must return the helicopter": the clause under the trigger is an
+    obligation laid on its subject (a demand, CAMEO 10)."""
+    for c in trig.children:
+        if c.dep_ == "ccomp" and any(a.dep_ == "aux" and a.lower_ in ("must", "should") for a in c.children):
+            subj = next((s for s in c.children if s.dep_ in ("nsubj", "nsubjpass")), None)
+            return subj is not None and subj.lower_ not in ("we", "i", "it", "there")
+    return False
+
+
 def _sides(
     mentions: list[Mention | None], sectors: set[str] | None = None, kind: str | None = None
 ) -> bool:
@@ -314,6 +324,7 @@ TESTS: dict[str, Callable[[Context], bool]] = {
     ),
     "object_sanction": lambda ctx: _object_kind(ctx, SANCTION_NOUNS),
     "object_people": lambda ctx: _object_kind(ctx, PEOPLE_NOUNS),
+    "complement_must": lambda ctx: _complement_obligation(ctx.trigger),
     "subject_state": lambda ctx: _sides(ctx.sources, STATE_SECTORS),
     "subject_military": lambda ctx: _sides(ctx.sources, {"MIL"}),
     "subject_police": lambda ctx: _sides(ctx.sources, {"COP"}),

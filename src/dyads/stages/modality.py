@@ -60,6 +60,7 @@ INTENT_NOUNS = {
 THREAT_WORDS = {"threaten", "threat", "warn", "ultimatum"}
 HYPOTHETICAL_MODALS = {"could", "might", "may", "would", "should", "can", "must", "ought"}
 FUTURE_MODALS = {"will", "shall", "'ll", "wo"}
+READY_WORDS = {"ready", "willing", "prepared", "eager", "determined", "keen", "poised"}
 FUTURE_FRAMES = {
     "set",
     "going",
@@ -70,7 +71,6 @@ FUTURE_FRAMES = {
     "slated",
     "likely",
     "about",
-    "ready",
 }
 PREVENT_VERBS = {
     "prevent",
@@ -158,6 +158,8 @@ def _governor_cue(node: Any, below: Any) -> tuple[str, str] | None:
             and any(c.lower_ in FUTURE_FRAMES for c in node.children)
         ):
             return "future", node.text
+        if node.lower_ in READY_WORDS and below.dep_ == "xcomp":
+            return "intended", node.text  # "is prepared to impose martial law"
         if node.lower_ in FUTURE_FRAMES and below.dep_ == "xcomp":
             return "future", node.text  # "is set/expected/due to"
         if lemma in INTENT_VERBS and below.dep_ in ("xcomp", "ccomp", "dobj"):
@@ -171,6 +173,8 @@ def _governor_cue(node: Any, below: Any) -> tuple[str, str] | None:
             return "hypothetical", node.text  # "the demand for the release of the activists"
         if lemma in THREAT_WORDS and below.dep_ in ("acl", "prep", "pcomp"):
             return "threatened", node.text
+    elif node.pos_ == "ADJ" and node.lower_ in READY_WORDS and below.dep_ == "xcomp":
+        return "intended", node.text  # "is ready/willing/prepared to send troops"
     elif node.pos_ == "ADJ" and node.lower_ in FUTURE_FRAMES and below.dep_ == "xcomp":
         return "future", node.text
     return None
