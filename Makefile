@@ -39,7 +39,7 @@ system-deps:
 
 demo: install
 	$(BIN)/dyads code samples/ --format table
-	rm -f dyads.duckdb
+	rm -f dyads.duckdb dyads.duckdb.wal
 	$(BIN)/dyads ingest samples/ --db dyads.duckdb
 	$(BIN)/dyads stats --db dyads.duckdb
 	$(BIN)/dyads dyad --db dyads.duckdb USA ISR --by month
