@@ -21,7 +21,7 @@ from .config import Config
 from .records import Article, ArticleError, CodedArticle, Document
 from .registry import Stage, stage_factory
 from .resources import Resources
-from .stages.parse import load_model, model_description, text_for_parse
+from .stages.parse import limit_sentence_tokens, load_model, model_description, text_for_parse
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +117,13 @@ class Pipeline:
         notes: tuple[str, ...] = ()
         if truncated:
             notes = (f"text cut to {len(doc.text):,} of {len(article.text):,} characters",)
+        limit = int(self.config.section("nlp").get("max_sentence_tokens", 250))
+        try:
+            doc, split = limit_sentence_tokens(self.nlp, doc, limit)
+        except Exception as err:
+            return ArticleError(article.origin, f"parse failed: {err}", article.id, stage="parse")
+        if split:
+            notes += (f"{split} sentence(s) over {limit} tokens split into parts of at most {limit}",)
         try:
             document = self.run_stages(Document(article=article, doc=doc, notes=notes))
         except Exception as err:

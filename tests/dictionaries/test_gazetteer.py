@@ -150,5 +150,8 @@ def test_cached_load_is_fast(gazetteer, cache_dir) -> None:
 def test_broken_cache_is_rebuilt(gazetteer, cache_dir, tmp_path) -> None:
     (source,) = cache_dir.glob("gazetteer-*.pickle")
     (tmp_path / source.name).write_bytes(b"not a pickle")
+    stale = tmp_path / "gazetteer-0.0.1-15000-000000000000.pickle"
+    stale.write_bytes(b"built from older data")
     assert len(Gazetteer.load(cache_dir=tmp_path)) == len(gazetteer)
     assert (tmp_path / source.name).stat().st_size > 1000  # rewritten
+    assert not stale.exists()  # older caches are removed

@@ -70,6 +70,13 @@ def test_the_place_set_is_95_percent_right(nlp, place_cases) -> None:
 
 
 @pytest.mark.slow
+def test_the_section_from_a_pipeline(pipeline, tmp_path) -> None:
+    """`dyads eval` passes its Pipeline; a missing corpus just leaves its figures out."""
+    text = when_where_section(pipeline, corpus_path=tmp_path / "absent.jsonl")
+    assert text.startswith("## When and where") and "| place mentions" in text
+
+
+@pytest.mark.slow
 def test_the_whole_evaluation_on_part_of_the_corpus(nlp, voa_path, seed_path) -> None:
     result = evaluate_when_where(nlp, corpus_path=voa_path, seed_path=seed_path, max_articles=12)
     assert result.temporal.accuracy >= 0.95 and result.places.accuracy >= 0.95

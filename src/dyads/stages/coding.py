@@ -35,6 +35,20 @@ LIGHT_VERBS = {
     "expand", "organize", "organise", "call", "declare", "take", "finalize", "agree",
 }  # fmt: skip
 VERB_POS = {"VERB", "AUX"}
+MANDATIVE_VERBS = {
+    "demand",
+    "insist",
+    "urge",
+    "ask",
+    "request",
+    "propose",
+    "suggest",
+    "recommend",
+    "order",
+    "call",
+    "require",
+    "stipulate",
+}
 FRAME_PREPS = {"in", "during", "at", "after", "following", "ahead", "before"}
 NOMINAL_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj"}  # "US strikes on Houthi targets resumed"
 PARTICLE_DEPS = ("prt", "prep", "advmod", "dative", "agent", "oprd", "acomp", "ccomp", "xcomp")
@@ -341,8 +355,11 @@ class Coder:
                             candidates.append(o)
             for x in trig.children:
                 infinitive = any(a.dep_ == "aux" and a.lower_ == "to" for a in x.children)
+                mandative = (
+                    x.dep_ == "ccomp" and trig.lemma_ in MANDATIVE_VERBS
+                )  # "demanded that X withdraw"
                 if x.pos_ in VERB_POS and (
-                    x.dep_ in ("xcomp", "ccomp") or x.dep_ == "advcl" and infinitive
+                    x.dep_ == "xcomp" or infinitive and x.dep_ in ("ccomp", "advcl") or mandative
                 ):
                     candidates.append(x)  # "threatened to retaliate", "demanded that X withdraw"
                     o = args.direct_object(x)

@@ -274,10 +274,12 @@ CIVILIAN_SECTORS = {
 
 
 def _complement_obligation(trig: Any) -> bool:
-    """"said that Sudan must return the helicopter": the clause under the trigger is an
+    """ "said that Sudan must return the helicopter": the clause under the trigger is an
     obligation laid on its subject (a demand, CAMEO 10)."""
     for c in trig.children:
-        if c.dep_ == "ccomp" and any(a.dep_ == "aux" and a.lower_ in ("must", "should") for a in c.children):
+        if c.dep_ == "ccomp" and any(
+            a.dep_ == "aux" and a.lower_ in ("must", "should") for a in c.children
+        ):
             subj = next((s for s in c.children if s.dep_ in ("nsubj", "nsubjpass")), None)
             return subj is not None and subj.lower_ not in ("we", "i", "it", "there")
     return False

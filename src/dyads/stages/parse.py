@@ -67,3 +67,47 @@ def text_for_parse(article: Article, max_chars: int) -> tuple[str, bool]:
     if cut <= 0:
         cut = max_chars
     return text[: cut + 1], True
+
+
+# Split points preferred inside an overlong sentence: after these tokens, or before these words.
+_SOFT_AFTER = frozenset({",", ";", ":", "—", "–", "-", ")"})
+_SOFT_BEFORE = frozenset({"and", "but", "or", "while", "which", "who", "that", "as", "after"})
+
+
+def limit_sentence_tokens(nlp: Any, doc: Any, max_tokens: int) -> tuple[Any, int]:
+    """``doc``, re-parsed so that no sentence is longer than ``max_tokens`` tokens.
+
+    A run of text the parser reads as one very long sentence (a scraped table, a list, 20,000
+    characters without a full stop) would make the stages slow (their walks over the dependency
+    tree grow with its depth) and can exceed Python's recursion limit. Such a sentence is cut
+    into parts of at most ``max_tokens`` tokens, preferably after a comma or before a
+    conjunction, and the text is parsed again with those boundaries (spaCy's parser respects
+    preset sentence starts); every other sentence keeps its boundaries. Returns ``(doc, number
+    of sentences split)``; ``doc`` is the input unchanged when nothing was too long. Offsets do
+    not change: the text is the same. docs/reliability.md explains the limit.
+    """
+    if max_tokens <= 0 or not doc.has_annotation("SENT_START"):
+        return doc, 0
+    sents = list(doc.sents)
+    if all(len(s) <= max_tokens for s in sents):
+        return doc, 0
+    starts: list[int] = []
+    split = 0
+    for sent in sents:
+        starts.append(sent.start)
+        if len(sent) <= max_tokens:
+            continue
+        split += 1
+        begin = sent.start
+        while sent.end - begin > max_tokens:
+            cut = begin + max_tokens
+            for i in range(cut, cut - max_tokens // 4, -1):  # a softer place, a little earlier
+                if doc[i - 1].text in _SOFT_AFTER or doc[i].lower_ in _SOFT_BEFORE:
+                    cut = i
+                    break
+            starts.append(cut)
+            begin = cut
+    fresh = nlp.make_doc(doc.text)
+    for i in starts:
+        fresh[i].is_sent_start = True
+    return nlp(fresh), split

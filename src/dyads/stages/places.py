@@ -360,6 +360,8 @@ class PlaceStage:
         best: dict[int, tuple[tuple[int, int], Place]] = {}
         for place, m in places:
             owners, why = owning_triggers(m.head, triggers)
+            if not owners:
+                owners, why = _circumstance_owners(m.head, triggers)
             for token in owners:
                 rank = (SPECIFICITY.get(place.feature, 0), -abs(m.head.i - token))
                 located = replace(place, reason=f"{place.reason}; {why}")
@@ -379,6 +381,28 @@ _IRREGULAR = MappingProxyType({
     "came": "come", "brought": "bring", "drove": "drive", "driven": "drive", "sent": "send",
     "fell": "fall", "fallen": "fall", "besieged": "besiege", "stormed": "storm",
 })  # fmt: skip
+
+
+SETTING_MARKS = frozenset("before after when while as until since once amid during".split())
+
+
+def _circumstance_owners(token: Any, triggers: Mapping[int, list[int]]) -> tuple[list[int], str]:
+    """A place in a circumstantial clause ("... right before the ground operations began in
+    Rafah") locates the events of the clause it modifies, GDELT's ActionGeo style, when its own
+    clause carries no event: the governing verb's trigger and the triggers in its object."""
+    verb = token
+    for _ in range(12):
+        if verb.pos_ in ("VERB", "AUX") or verb.head.i == verb.i:
+            break
+        verb = verb.head
+    if verb.dep_ != "advcl" or not any(
+        c.dep_ == "mark" and c.lower_ in SETTING_MARKS for c in verb.children
+    ):
+        return [], "attached to no event"
+    governor = verb.head
+    skip = {t.i for t in verb.subtree}
+    owners = [t.i for t in governor.subtree if t.i in triggers and t.i not in skip]
+    return owners, f"in a clause setting '{governor.text}'"
 
 
 def _lemma(token: Any) -> str:
