@@ -232,7 +232,9 @@ class PlaceStage:
         doc = document.doc
         text = document.article.text
         gaz = self.gazetteer
-        actor_tokens = {i for m in document.mentions for i in range(m.tokens[0], m.tokens[1])}
+        # names an event uses as its source or target are actors there, not places
+        arguments = [m for e in document.events for m in (e.source, e.target) if m is not None]
+        actor_tokens = {i for m in arguments for i in range(m.tokens[0], m.tokens[1])}
         actor_countries = {m.actor.country for m in document.mentions if m.actor.country}
         named: dict[str, str] = {}  # name -> the country it gives the article, if clear
         mentions = []
@@ -291,7 +293,7 @@ class PlaceStage:
                 continue  # "U.N." is not the town of Un, India
             role = self._role(m, actor_like, capital)
             if role != "locative" and any(i in actor_tokens for i in range(m.start, m.end)):
-                role = None  # an actor mention of the actors stage, used as an actor
+                role = None  # the source or target of an event: an actor there
             if not self._strong(m, role, strict=m.source != "ner"):
                 role = None
             if m.end - m.start == 1 and doc[m.start].lower_ in people:
