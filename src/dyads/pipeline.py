@@ -163,6 +163,9 @@ class Pipeline:
         info["ontology"] = ontology.counts()
         info["actors"] = self.resources.actors.counts()
         info["patterns"] = self.resources.patterns.counts()
+        counts = getattr(self.resources.gazetteer, "counts", None)
+        if counts is not None:
+            info["gazetteer"] = counts()
         return info
 
 

@@ -110,8 +110,10 @@ def info(model, as_json):
     click.echo(f"dyads {data['dyads']}")
     click.echo(f"spaCy model: {data['model']}")
     click.echo(f"stages: {', '.join(data['stages'])}")
-    for section in ("ontology", "actors", "patterns"):
-        counts = ", ".join(f"{k} {v:,}" for k, v in data[section].items())
+    for section in ("ontology", "actors", "patterns", "gazetteer"):
+        if section not in data:
+            continue
+        counts = ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}" for k, v in data[section].items())
         click.echo(f"{section}: {counts}")
 
 

@@ -148,7 +148,11 @@ def explain(event: Mapping[str, Any]) -> dict[str, str]:
     attribution = event.get("attribution")
     if attribution:
         how = f' ("{attribution["cue"]}")' if attribution.get("cue") else ""
-        attribution_text = f"According to {_who(attribution)}{how}: the article reports their claim."
+        who = f'"{attribution["text"]}"'
+        resolved = _who({**attribution, "text": None})
+        if resolved != "unknown" and resolved != attribution["text"]:
+            who += f" ({resolved})"
+        attribution_text = f"According to {who}{how}: the article reports their claim."
     else:
         attribution_text = "The article's own voice: no quoted or reported source."
     date = event.get("date") or {}

@@ -317,17 +317,17 @@ function enableZoom(box, width, height) {
 // -- network ------------------------------------------------------------------------------------
 
 function layout(nodes, edges, W, H) {
-  // Fruchterman-Reingold, deterministic start on a circle.
+  // Fruchterman-Reingold from a deterministic start on a circle, then scaled to fit the box.
   const n = nodes.length;
-  const k = Math.sqrt((W * H) / Math.max(1, n)) * 0.6;
+  const k = Math.sqrt((W * H) / Math.max(1, n)) * 0.5;
   nodes.forEach((node, i) => {
     const a = (2 * Math.PI * i) / Math.max(1, n);
     node.x = W / 2 + (W / 3) * Math.cos(a);
     node.y = H / 2 + (H / 3) * Math.sin(a);
   });
   const index = new Map(nodes.map((node, i) => [node.id, i]));
-  let temp = W / 8;
-  for (let iter = 0; iter < 250; iter++) {
+  let temp = W / 6;
+  for (let iter = 0; iter < 300; iter++) {
     const disp = nodes.map(() => [0, 0]);
     for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) {
       let dx = nodes[i].x - nodes[j].x, dy = nodes[i].y - nodes[j].y;
@@ -348,13 +348,20 @@ function layout(nodes, edges, W, H) {
       disp[j][0] += dx * f; disp[j][1] += dy * f;
     }
     nodes.forEach((node, i) => {
-      disp[i][0] += (W / 2 - node.x) * 0.02 * k / 10;
-      disp[i][1] += (H / 2 - node.y) * 0.02 * k / 10;
+      disp[i][0] += (W / 2 - node.x) * 0.08 * (k / 20);  // gravity keeps components together
+      disp[i][1] += (H / 2 - node.y) * 0.08 * (k / 20);
       const d = Math.max(0.01, Math.hypot(disp[i][0], disp[i][1]));
-      node.x = Math.min(W - 30, Math.max(30, node.x + (disp[i][0] / d) * Math.min(d, temp)));
-      node.y = Math.min(H - 15, Math.max(15, node.y + (disp[i][1] / d) * Math.min(d, temp)));
+      node.x += (disp[i][0] / d) * Math.min(d, temp);
+      node.y += (disp[i][1] / d) * Math.min(d, temp);
     });
-    temp *= 0.98;
+    temp = Math.max(1, temp * 0.97);
+  }
+  const xs = nodes.map((node) => node.x), ys = nodes.map((node) => node.y);
+  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  const mx = 50, my = 18;
+  for (const node of nodes) {
+    node.x = x1 > x0 ? mx + ((node.x - x0) / (x1 - x0)) * (W - 2 * mx) : W / 2;
+    node.y = y1 > y0 ? my + ((node.y - y0) / (y1 - y0)) * (H - 2 * my) : H / 2;
   }
 }
 
@@ -367,7 +374,7 @@ function drawNetwork(data) {
     box.append(svg("text", { x: W / 2, y: H / 2, "text-anchor": "middle", class: "empty", text: "no events between known actors match the filters" }));
     return;
   }
-  const nodes = data.nodes.slice(0, 60).map((node) => ({ ...node }));
+  const nodes = data.nodes.slice(0, 40).map((node) => ({ ...node }));
   const ids = new Set(nodes.map((node) => node.id));
   const edges = data.edges.filter((e) => ids.has(e.source) && ids.has(e.target));
   layout(nodes, edges, W, H);
