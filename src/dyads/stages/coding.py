@@ -145,6 +145,15 @@ class Coder:
                 m = self.by_head.get(c.i) or self.by_token.get(c.i)
                 if m is not None:
                     return m
+        if tok.pos_ in NOUN_POS and tok.ent_type_ == "":
+            # "a demand from the US President", "the home of a journalist", "crimes by extremists"
+            for prep in tok.children:
+                if prep.dep_ == "prep" and prep.lower_ in ("by", "from", "of"):
+                    for obj in prep.children:
+                        if obj.dep_ == "pobj":
+                            m = self.mention_of(obj)
+                            if m is not None:
+                                return m
         return None
 
     def in_quote(self, tok: Any) -> bool:
@@ -423,10 +432,22 @@ class Coder:
             target_slots = DEFAULT_NOUN_TARGETS
         sources = self._fill(source_slots, trig, pattern, used, first_only=True)
         targets = self._fill(target_slots, trig, pattern, used, first_only=True)
-        if not targets and not pattern.target:
-            # "agreed to provide aid to Romania", "offered to hand them over to Britain": the
-            # target of the complement the trigger governs
-            targets = self._complement_targets(trig, used)
+        if not targets and "none" not in pattern.target:
+            # nothing in the pattern's own slots: the actor inside the object ("rejected calls by
+            # Kofi Annan", "agreed to US mediation"), then the target of the complement the
+            # trigger governs ("agreed to provide aid to Romania", "demanded that its partners
+            # refuse ...")
+            for fallback in ("object_possessor", "object_inner"):
+                targets = (
+                    self._fill((fallback,), trig, pattern, used, first_only=True) if is_verb else []
+                )
+                if targets:
+                    break
+            if not targets:
+                targets = self._complement_targets(trig, used)
+            if not targets and is_verb and trig.lemma_ in MANDATIVE_VERBS:
+                targets = self._fill(("ccomp_subject",), trig, pattern, used, first_only=True)
+            targets = [t for t in targets if not any(t is src for src in sources)]
         if pattern.symmetric:
             # "A and B agreed", "talks between A and B", "Japan, Korea and the US met": every pair
             pool = (
