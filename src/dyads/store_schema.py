@@ -336,7 +336,7 @@ def read_precoded(paths: Iterable[str | Path]) -> Iterator[StoredArticle | Artic
                     continue
                 try:
                     obj = json.loads(raw)
-                except (json.JSONDecodeError, UnicodeDecodeError) as err:
+                except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as err:
                     yield ArticleError(origin, f"malformed JSON ({err})", stage="read")
                     continue
                 is_event = isinstance(obj, dict) and "cameo" in obj and "article" not in obj

@@ -8,7 +8,6 @@ import socket
 import subprocess
 import sys
 import time
-import warnings
 from pathlib import Path
 
 import pytest
@@ -19,9 +18,13 @@ SAMPLES = ROOT / "samples"
 DYADS = [sys.executable, "-m", "dyads"]
 TOKEN = "test-token-0123456789abcdef"
 
-with warnings.catch_warnings():  # starlette's TestClient warns that httpx will be replaced
-    warnings.simplefilter("ignore", DeprecationWarning)
-    from fastapi.testclient import TestClient  # noqa: F401  (re-exported for the tests)
+
+
+def pytest_configure(config):
+    # starlette's TestClient warns that it will move from httpx to httpx2
+    config.addinivalue_line(
+        "filterwarnings", "ignore:Using `httpx` with `starlette.testclient`:UserWarning"
+    )
 
 
 def store_articles() -> list:

@@ -12,7 +12,7 @@ _HYPHEN_SPACE = re.compile(r"\s*([-–—])\s*")
 _APOS = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'", "ʻ": "'"})
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
     """Lower-case ASCII folding: ``Rafaḩ`` → ``rafah``, ``Élysée`` → ``elysee``."""
     text = text.translate(_APOS)
@@ -26,7 +26,7 @@ def fold(text: str) -> str:
     return text.lower()
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=16384)
 def name_key(text: str) -> str:
     """The dictionary key of a name: folded, single spaces, no spaces around hyphens,
     no leading article, no trailing possessive."""

@@ -43,6 +43,16 @@ def normalise_text(text: str) -> str:
     return _CONTROL.sub(" ", text)
 
 
+# Unpaired UTF-16 surrogates: JSON may spell them ("\\ud83d" without its pair), Python keeps them
+# in a str, and no UTF-8 output (stdout, CSV, DuckDB, Arrow) can write them.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_string(value: str) -> str:
+    """``value`` with unpaired surrogates replaced by U+FFFD (same length, so offsets hold)."""
+    return _SURROGATE.sub("\ufffd", value)
+
+
 _DATE_PREFIX = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..records import Article, ArticleError
-from .decode import InputError, decode_bytes, parse_date
+from .decode import InputError, clean_string, decode_bytes, normalise_text, parse_date
 from .text import make_article
 
 log = logging.getLogger(__name__)
@@ -39,14 +39,15 @@ def article_from_record(
     if date is None:
         log.warning("%s: no date or published field and no --date; events are undated", origin)
     rid = record.get("id")
+    title, url = record.get("title"), record.get("url")
     return make_article(
-        text.replace("\r\n", "\n"),
+        normalise_text(clean_string(text)),  # as for text files: LF line ends, no control chars
         origin,
         date,
         source,
-        id=None if rid is None else str(rid),
-        title=record.get("title"),
-        url=record.get("url"),
+        id=None if rid is None else clean_string(str(rid)),
+        title=clean_string(title) if isinstance(title, str) else None,
+        url=clean_string(url) if isinstance(url, str) else None,
     )
 
 
@@ -70,6 +71,8 @@ def read_jsonl(
                 record = json.loads(line)
             except json.JSONDecodeError as err:
                 raise InputError(f"malformed JSON ({err.msg} at column {err.colno})") from None
+            except RecursionError:  # "[[[[..." deeper than the interpreter's stack
+                raise InputError("malformed JSON (nested too deeply)") from None
             if not isinstance(record, dict):
                 raise InputError(f"a JSON {type(record).__name__}, not an object")
             yield article_from_record(record, origin, default_date)

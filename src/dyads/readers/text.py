@@ -38,6 +38,8 @@ def make_article(
     body = text.strip()
     if not body:
         raise InputError("empty article (no text)")
+    if date is not None and date > dt.date.today() + dt.timedelta(days=1):  # a day for time zones
+        log.warning("%s: publication date %s is in the future; kept as given", origin, date)
     # Offsets are into the stripped body: readers give the pipeline exactly what is coded.
     return Article(
         id=str(id) if id not in (None, "") else Article.content_id(body),

@@ -23,15 +23,17 @@ from typing import Annotated, Any
 from fastapi import FastAPI, HTTPException, Path as PathParam, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from pydantic_core import to_json
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
 from ..store import EventStore, StoreError, StoreLocked
-from . import models, queries
+from . import models, pages, queries
 from .db import GateTimes, ReadGate
+from .menus import Menus, load_menus, with_numeric
 from .evidence import MODALITIES, QUAD_CLASSES, explain, highlight
 from .queries import BadParameter
 
@@ -48,6 +50,11 @@ CSP = (
 ErrorResponses: dict[int | str, dict[str, Any]] = {
     422: {"model": models.Error, "description": "A parameter is invalid (`fields` names it)."},
     503: {"model": models.Error, "description": "The store is locked by a writer or unreadable."},
+}
+
+BodyErrors: dict[int | str, dict[str, Any]] = {
+    400: {"model": models.Error, "description": "The body is not JSON text (UTF-8)."},
+    413: {"model": models.Error, "description": "The body is over the size limit."},
 }
 
 
@@ -225,6 +232,12 @@ def _field_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
     return out
 
 
+def fast_json(content: Any) -> Response:
+    """JSON by pydantic-core (Rust) without a second validation pass: the route's response
+    model documents the shape, and the tests check every answer against /openapi.json."""
+    return Response(to_json(content), media_type="application/json")
+
+
 def _bad(field: str, message: str, where: str = "query") -> JSONResponse:
     return JSONResponse(
         {"error": f"invalid {field}: {message}", "fields": [{"field": field, "in": where, "message": message}]},
@@ -257,15 +270,27 @@ def create_app(
         raise ValueError("max_page must be at least 1")
     path = Path(db_path)
     read_store = EventStore(path, read_only=True, lock_timeout=lock_timeout)
-    gate = ReadGate(read_store, gate_times)
+    gate = ReadGate(read_store, gate_times, on_open=pages.store_version)
+    cache = pages.EventCache()
     params = models.param_models(max_page)
-    menus: dict[str, queries.Ontology] = {}
+    menus: dict[str, Menus] = {}
     pipeline_lock = threading.Lock()
     holder: dict[str, Any] = {"pipeline": pipeline}
 
-    def menus_() -> queries.Ontology:
+    names_cache: dict[str, Any] = {}
+    names_lock = threading.Lock()
+
+    def names_(con: Any) -> dict[str, tuple[str | None, str | None]]:
+        """Actor names, computed once per store version (call while holding a cursor)."""
+        with names_lock:
+            if names_cache.get("token") != gate.token or "names" not in names_cache:
+                names_cache["names"] = queries.actor_names(con)
+                names_cache["token"] = gate.token
+            return names_cache["names"]
+
+    def menus_() -> Menus:
         if "value" not in menus:
-            menus["value"] = queries.load_menus()
+            menus["value"] = load_menus()
         return menus["value"]
 
     def code(body: models.ArticleIn) -> Any:
@@ -300,6 +325,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.gate = gate
+    app.state.cache = cache
     app.state.db_path = path
 
     # -- errors ----------------------------------------------------------------------------
@@ -370,11 +396,12 @@ def create_app(
     EventsParams = params["events"]
 
     @app.get("/api/events", response_model=models.EventsPage, responses=ErrorResponses, tags=["events"])
-    def list_events(p: Annotated[EventsParams, Query()]) -> dict[str, Any]:  # type: ignore[valid-type]
+    def list_events(p: Annotated[EventsParams, Query()]) -> Response:  # type: ignore[valid-type]
         """Events (one per report), newest first; follow ``next_cursor`` for the next page."""
-        cursor = queries.Cursor.decode(p.cursor, p.order) if p.cursor else None
+        cursor = pages.Cursor.decode(p.cursor, p.order) if p.cursor else None
         with gate.cursor() as con:
-            return queries.events_page(con, p.filters(), p.limit, cursor, p.order)
+            body = pages.events_page(con, p.filters(), p.limit, cursor, p.order, cache, gate.token)
+        return Response(body, media_type="application/json")
 
     @app.get(
         "/api/events/{event_id}", response_model=models.EventDetail,
@@ -382,7 +409,7 @@ def create_app(
     )  # fmt: skip
     def get_event(
         event_id: Annotated[str, PathParam(min_length=1, max_length=200)],
-    ) -> dict[str, Any]:
+    ) -> Response:
         """One event with its evidence: the sentence cut into highlighted spans, the known
         sentences around it, its article and cluster, the modality and attribution in words."""
         with gate.cursor() as con:
@@ -399,13 +426,14 @@ def create_app(
             )
             own = next((s for s in sentences if s["index"] == event["sentence_index"]), None)
             window = None
-            if own is not None and own["start"] is not None:
+            has_text = gate.token is not None and gate.token.has_text
+            if has_text and own is not None and own["start"] is not None:
                 window = queries.article_text_window(con, event["article_id"], own["start"], own["end"])
         known = [(own["start"], own["end"], own["text"])] if own and own["start"] is not None else []
         light = highlight(event, known)
         index = event["sentence_index"]
         context = [s for s in sentences if abs(s["index"] - index) <= 2]
-        return {
+        return fast_json({
             **item,
             "highlight": light,
             "explanation": explain(event),
@@ -414,7 +442,7 @@ def create_app(
             "text_window": window,
             "quote": quote,
             "cluster_detail": cluster,
-        }
+        })  # fmt: skip
 
     @app.get(
         "/api/articles/{article_id}", response_model=models.ArticleDetail,
@@ -422,28 +450,28 @@ def create_app(
     )  # fmt: skip
     def get_article(
         article_id: Annotated[str, PathParam(min_length=1, max_length=200)],
-    ) -> dict[str, Any]:
+    ) -> Response:
         """A stored article: its metadata, known sentences, events, actors, quotes and places
         (the store keeps no article text)."""
         with gate.cursor() as con:
             article = queries.article_row(con, article_id)
             if article is None:
                 raise not_found("article", article_id)
-            return {
+            return fast_json({
                 "article": article,
                 "sentences": queries.article_sentences(con, article_id),
                 "events": queries.article_events(con, article_id, 1000),
                 **queries.article_parts(con, article_id),
-            }
+            })  # fmt: skip
 
     SeriesParams = params["series"]
 
     @app.get("/api/series", response_model=models.Series, responses=ErrorResponses, tags=["aggregates"])
-    def series(p: Annotated[SeriesParams, Query()]) -> dict[str, Any]:  # type: ignore[valid-type]
+    def series(p: Annotated[SeriesParams, Query()]) -> Response:  # type: ignore[valid-type]
         """Events per period by QuadClass, with Goldstein sums, over any filter."""
         with gate.cursor() as con:
             rows = queries.series(con, p.filters(), p.by, p.count)
-        return {"by": p.by, "count": p.count, "series": rows}
+        return fast_json({"by": p.by, "count": p.count, "series": rows})
 
     @app.get(
         "/api/dyads/{a}/{b}/series", response_model=models.DyadSeries,
@@ -453,7 +481,7 @@ def create_app(
         a: Annotated[str, PathParam(pattern=r"^[A-Za-z0-9]{1,32}$")],
         b: Annotated[str, PathParam(pattern=r"^[A-Za-z0-9]{1,32}$")],
         p: Annotated[models.DyadSeriesParams, Query()],
-    ) -> dict[str, Any]:
+    ) -> Response:
         """Events from ``a`` to ``b`` (codes by prefix or country) per period, by QuadClass, with
         Goldstein sums: the table of ``dyads dyad``. Asserted events unless ``all_modalities``."""
         a, b = a.upper(), b.upper()
@@ -466,43 +494,46 @@ def create_app(
         )  # fmt: skip
         with gate.cursor() as con:
             rows = queries.series(con, filters, p.by, p.count)
-        return {
+        return fast_json({
             "a": a, "b": b, "by": p.by, "count": p.count, "undirected": p.undirected,
             "modalities": list(modalities) or None, "series": rows,
-        }  # fmt: skip
+        })  # fmt: skip
 
     ActorsParams = params["actors"]
 
     @app.get("/api/actors", response_model=models.Actors, responses=ErrorResponses, tags=["aggregates"])
-    def list_actors(p: Annotated[ActorsParams, Query()]) -> dict[str, Any]:  # type: ignore[valid-type]
+    def list_actors(p: Annotated[ActorsParams, Query()]) -> Response:  # type: ignore[valid-type]
         """The actors with the most events (as source or target); ``search`` finds one."""
         with gate.cursor() as con:
-            return {"actors": queries.actors(con, p.filters(), p.search, p.limit, p.count)}
+            found = queries.actors(con, p.filters(), p.search, p.limit, p.count, names_(con))
+        return fast_json({"actors": found})
 
     NetworkParams = params["network"]
 
     @app.get("/api/network", response_model=models.Network, responses=ErrorResponses, tags=["aggregates"])
-    def network(p: Annotated[NetworkParams, Query()]) -> dict[str, Any]:  # type: ignore[valid-type]
+    def network(p: Annotated[NetworkParams, Query()]) -> Response:  # type: ignore[valid-type]
         """Who acts on whom: nodes (actors or countries) and weighted edges over a filter."""
         with gate.cursor() as con:
-            return queries.network(
-                con, p.filters(), p.by, p.limit, p.count, menus_().country_names
-            )
+            graph = queries.network(
+                con, p.filters(), p.by, p.limit, p.count, menus_().country_names,
+                names_(con) if p.by == "actor" else None,
+            )  # fmt: skip
+        return fast_json(graph)
 
     PlacesParams = params["places"]
 
     @app.get("/api/places", response_model=models.Places, responses=ErrorResponses, tags=["aggregates"])
-    def places(p: Annotated[PlacesParams, Query()]) -> dict[str, Any]:  # type: ignore[valid-type]
+    def places(p: Annotated[PlacesParams, Query()]) -> Response:  # type: ignore[valid-type]
         """Event places (points with counts) and events per country, over a filter."""
         with gate.cursor() as con:
             found = queries.places(con, p.filters(), p.limit, p.count)
-        found["countries"] = queries.with_numeric(found["countries"], menus_().iso_numeric)
-        return found
+        found["countries"] = with_numeric(found["countries"], menus_().iso_numeric)
+        return fast_json(found)
 
     # -- coding and storing ----------------------------------------------------------------------
     @app.post(
         "/api/code", response_model=models.ContractArticle,
-        responses={413: {"model": models.Error}, **ErrorResponses}, tags=["coding"],
+        responses={**BodyErrors, **ErrorResponses}, tags=["coding"],
     )  # fmt: skip
     def code_text(body: models.ArticleIn) -> dict[str, Any]:
         """Code a posted article and return its events (the output contract's article object);
@@ -519,16 +550,20 @@ def create_app(
             200: {"model": models.Stored, "description": "Already stored: nothing added."},
             401: {"model": models.Error, "description": "Missing or wrong token."},
             403: {"model": models.Error, "description": "The server is read-only (no token)."},
-            413: {"model": models.Error}, **ErrorResponses,
+            **BodyErrors, **ErrorResponses,
         },
         tags=["coding"], openapi_extra={"security": [{"HTTPBearer": []}]},
     )  # fmt: skip
-    def store_article(body: models.ArticleIn, request: Request) -> Any:
+    def store_article(body: models.ArticleIn, response: Response) -> dict[str, Any]:
         """Code a posted article and store it (needs ``Authorization: Bearer <token>``). An
         article whose id or text is already stored is not stored again (200)."""
         from ..readers.decode import normalise_text
         from ..records import Article
         from ..store_schema import text_hash
+
+        def already(article_id: str) -> dict[str, Any]:
+            response.status_code = 200
+            return {"stored": False, "article_id": article_id, "events": 0, "reason": "already stored"}  # fmt: skip
 
         text = normalise_text(body.text).strip()
         article_id = body.id or Article.content_id(text)
@@ -536,10 +571,7 @@ def create_app(
             with gate.cursor() as con:
                 existing = queries.stored_article_id(con, article_id, text_hash(text))
             if existing is not None:
-                return JSONResponse(
-                    {"stored": False, "article_id": existing, "events": 0, "reason": "already stored"},
-                    status_code=200,
-                )  # fmt: skip
+                return already(existing)
         coded = code(body)
         try:
             with gate.exclusive(timeout=lock_timeout):
@@ -549,12 +581,9 @@ def create_app(
         except TimeoutError:
             raise StoreLocked("reads did not finish in time") from None
         if report.errors:
-            raise HTTPException(422, report.errors[0].reason)
+            raise BadParameter("text", report.errors[0].reason)
         if not report.articles_added:
-            return JSONResponse(
-                {"stored": False, "article_id": coded.article.id, "events": 0, "reason": "already stored"},
-                status_code=200,
-            )  # fmt: skip
+            return already(coded.article.id)
         return {
             "stored": True, "article_id": coded.article.id, "events": report.events_added,
             "run_id": report.run_id,

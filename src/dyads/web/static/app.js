@@ -172,7 +172,6 @@ function drawTimeline(rows, by) {
     axis.append(svg("text", { x: m.l - 6, y: y(n) + 3, "text-anchor": "end", text: fmt(n) }));
   }
   for (const g of [-gMax, 0, gMax]) axis.append(svg("text", { x: W - m.r + 6, y: gy(g) + 3, text: (g > 0 ? "+" : "") + Math.round(g) }));
-  axis.append(svg("text", { x: W - 4, y: m.t + 8, "text-anchor": "end", text: "Goldstein" }));
   box.append(axis);
   box.append(svg("line", { class: "zero", x1: m.l, x2: W - m.r, y1: gy(0), y2: gy(0) }));
   const bars = svg("g");
@@ -184,7 +183,8 @@ function drawTimeline(rows, by) {
     for (const [key, cls] of QUADS) {
       const n = r[key];
       if (!n) continue;
-      const rect = svg("rect", { class: "bar " + cls, x: x + bw * 0.1, width: Math.max(1, bw * 0.8), y: y(base + n), height: y(base) - y(base + n) });
+      const width = Math.min(48, Math.max(1, bw * 0.8));
+      const rect = svg("rect", { class: "bar " + cls, x: x + (bw - width) / 2, width, y: y(base + n), height: y(base) - y(base + n) });
       rect.append(svg("title", { text: tip }));
       bars.append(rect);
       base += n;
@@ -381,7 +381,7 @@ function drawNetwork(data) {
   const at = new Map(nodes.map((node) => [node.id, node]));
   const defs = svg("defs");
   for (const kind of ["coop", "conflict", "neutral"]) {
-    defs.append(svg("marker", { id: "arrow-" + kind, viewBox: "0 0 10 10", refX: 10, refY: 5, markerWidth: 6, markerHeight: 6, orient: "auto-start-reverse" },
+    defs.append(svg("marker", { id: "arrow-" + kind, viewBox: "0 0 10 10", refX: 10, refY: 5, markerWidth: 9, markerHeight: 9, markerUnits: "userSpaceOnUse", orient: "auto-start-reverse" },
       svg("path", { d: "M0,0L10,5L0,10z", class: "arrow-" + kind })));
   }
   box.append(defs);
