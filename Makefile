@@ -12,7 +12,7 @@ help:
 	@echo "make demo    - create .venv, install dyads, code the bundled samples and store them"
 	@echo "make test    - install if needed and run the whole test suite (what .ci/run calls)"
 	@echo "make lint    - ruff check and format check"
-	@echo "make bench   - throughput, memory and API benchmarks (writes docs/benchmarks.md)"
+	@echo "make bench   - throughput, memory, API, load and reliability benchmarks (writes docs/benchmarks.md, docs/reliability.md)"
 	@echo "make eval    - accuracy against the reference sets (writes docs/quality.md)"
 
 install: $(STAMP)
@@ -63,6 +63,7 @@ bench: install system-deps
 	$(BIN)/python benchmarks/store_voa.py
 	$(BIN)/python benchmarks/api_latency.py
 	$(BIN)/python benchmarks/load.py
+	$(BIN)/python benchmarks/reliability_report.py
 
 eval: install
 	$(BIN)/dyads eval --write docs/quality.md

@@ -33,6 +33,7 @@ VOA = ROOT.parent / "shared" / "corpora" / "voa_stories.jsonl"
 CACHE = ROOT / "benchmarks" / "results" / "voa-api.duckdb"
 BEGIN, END = "<!-- api:begin -->", "<!-- api:end -->"
 EVENTS_TARGET_MS, SERIES_TARGET_MS = 100.0, 200.0
+COLD, IDLE = 6, 5.5  # cold requests, each after the server's idle time (5 s) has passed
 
 
 # -- the store ---------------------------------------------------------------------------------------
@@ -79,7 +80,9 @@ def replicate(source: Path, target: Path, copies: int) -> Path:
                     date = dict(event["date"])
                     if date["value"]:
                         date["value"] = (dt.date.fromisoformat(date["value"]) + shift).isoformat()
-                    moved.append({**event, "id": f"{event['id']}~{k}", "article_id": new_id, "date": date})
+                    moved.append(
+                        {**event, "id": f"{event['id']}~{k}", "article_id": new_id, "date": date}
+                    )
                 yield from_article_dict({
                     "article": {"id": new_id, "title": meta["title"], "url": meta["url"],
                                 "date": (meta["date"] + shift).isoformat() if meta["date"] else None,
@@ -165,7 +168,7 @@ def scenarios(client, base: str) -> list[tuple[str, str, str, dict | None]]:
         ("events", "/api/events?q=ceasefire", "/api/events", {"q": "ceasefire", "limit": 50}),
         ("events", f"/api/events?dyad={a},{b}&modality=asserted", "/api/events", {"dyad": f"{a},{b}", "modality": "asserted", "limit": 50}),
         ("events", "/api/events (page 500)", "/api/events", {"limit": 500}),
-        ("events", "/api/events/{id} (evidence view)", f"/api/events/{first}", None),
+        ("other", "/api/events/{id} (one event with its evidence)", f"/api/events/{first}", None),
         ("series", f"/api/dyads/{a}/{b}/series?by=day", f"/api/dyads/{a}/{b}/series", {"by": "day"}),
         ("series", f"/api/dyads/{a}/{b}/series?by=week", f"/api/dyads/{a}/{b}/series", {"by": "week"}),
         ("series", f"/api/dyads/{a}/{b}/series?by=month", f"/api/dyads/{a}/{b}/series", {"by": "month"}),
@@ -180,7 +183,7 @@ def scenarios(client, base: str) -> list[tuple[str, str, str, dict | None]]:
 def measure(db: Path, repeat: int) -> dict:
     import httpx
 
-    out: dict = {"rows": [], "cursor": None, "cold": None}
+    out: dict = {"rows": [], "cursor": None, "cold": None, "load": os.getloadavg()[0]}
     with Server(db) as server, httpx.Client(timeout=30) as client:
         base = server.url
         stats = timed(client, base + "/api/meta")[1]["store"]
@@ -199,10 +202,11 @@ def measure(db: Path, repeat: int) -> dict:
         out["rows"].insert(1, ("events", "/api/events?cursor=... (next pages)", times))
         # cold: the server has closed the file (idle > its linger time) and opens it again
         cold = []
-        for _ in range(10):
-            time.sleep(1.0)
+        for _ in range(COLD):
+            time.sleep(IDLE)
             cold.append(timed(client, base + "/api/events", {"limit": 50})[0])
         out["cold"] = cold
+    out["load"] = max(out["load"], os.getloadavg()[0])
     return out
 
 
@@ -243,6 +247,9 @@ def section(results: list[tuple[str, dict]], repeat: int) -> str:
         lines += [
             f"### {title}: {s['events']:,} event reports, {s['clusters']:,} clusters, {s['articles']:,} articles",
             "",
+            f"Load average of the machine while measuring: up to {result['load']:.1f} on "
+            f"{os.cpu_count()} CPU(s) (other processes share it; latencies grow with it).",
+            "",
             *table(result),
             "",
             f"Slowest p95: events pages {events_p95:.1f} ms, dyad series {series_p95:.1f} ms: "
@@ -250,9 +257,12 @@ def section(results: list[tuple[str, dict]], repeat: int) -> str:
             "",
         ]  # fmt: skip
     lines += [
-        "The server shares one read-only DuckDB handle among requests and lets go of the file when",
-        "idle (0.5 s) and at least every 3 s under load, so that `dyads ingest` can write",
-        "(docs/web.md, *Reading while an ingest writes*); the cold row is the price of reopening it.",
+        "Events pages are a narrow keyset query plus the page's events, read by row id or taken",
+        "from the server's cache of served events (cleared when the store changes). The server",
+        "shares one read-only DuckDB handle among requests and closes it after 5 s without",
+        "requests, or at once when another process opens the file (`dyads ingest` asking for its",
+        "write lock; docs/web.md, *Reading while an ingest writes*): the cold row is the price of",
+        "opening it again.",
         END,
     ]
     return "\n".join(lines)
@@ -291,8 +301,8 @@ def main() -> int:
     print(text)
     if not args.no_write:
         write_section(args.out, text)
-    worst = max(verdict(r)[0] for _, r in results[:1]), max(verdict(r)[1] for _, r in results[:1])
-    return 0 if worst[0] < EVENTS_TARGET_MS and worst[1] < SERIES_TARGET_MS else 1
+    events_p95, series_p95 = verdict(results[0][1])  # the targets are for the VOA corpus store
+    return 0 if events_p95 < EVENTS_TARGET_MS and series_p95 < SERIES_TARGET_MS else 1
 
 
 if __name__ == "__main__":

@@ -82,10 +82,12 @@ async def run_load(base: str, total: int, concurrency: int, seed: int = 7) -> di
                     cursor_params = {**params, "cursor": cursor}
 
     started = time.perf_counter()
+    load = os.getloadavg()[0]
     async with httpx.AsyncClient(timeout=30, limits=limits) as client:
         await asyncio.gather(*(worker(client) for _ in range(concurrency)))
     seconds = time.perf_counter() - started
-    return {"latencies": latencies, "statuses": statuses, "errors": errors, "seconds": seconds}
+    load = max(load, os.getloadavg()[0])
+    return {"latencies": latencies, "statuses": statuses, "errors": errors, "seconds": seconds, "load": load}  # fmt: skip
 
 
 def precoded_copy(db: Path, out: Path, articles: int) -> int:
@@ -123,6 +125,7 @@ def summary(result: dict) -> dict:
         "max": max(lat) if lat else None,
         "statuses": dict(sorted(result["statuses"].items())),
         "errors": dict(result["errors"]),
+        "load": result["load"],
     }
 
 
@@ -132,7 +135,7 @@ def row(label: str, s: dict) -> str:
         statuses += "; failed: " + ", ".join(f"{k} {v}" for k, v in s["errors"].items())
     return (
         f"| {label} | {s['requests']:,} | {s['rate']:,.0f} | {s['p50']:.1f} | {s['p90']:.1f} | "
-        f"{s['p95']:.1f} | {s['p99']:.1f} | {s['max']:.1f} | {statuses} |"
+        f"{s['p95']:.1f} | {s['p99']:.1f} | {s['max']:.1f} | {statuses} | {s['load']:.1f} |"
     )
 
 
@@ -148,10 +151,11 @@ def section(store: dict, plain: dict, during: dict | None, ingest: dict | None, 
         f"the same machine): `dyads serve` over a copy of the VOA corpus store ({store['events']:,} "
         f"events, {store['articles']:,} articles); {concurrency} clients on keep-alive connections, each "
         "asking for a first page with one of ten filters or, 4 times in 10, the next page of its "
-        "last answer. Latencies in ms as the client sees them.",
+        "last answer. Latencies in ms as the client sees them; the load average is the machine's "
+        "(other processes share it).",
         "",
-        "| phase | requests | per s | p50 | p90 | p95 | p99 | max | answers |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| phase | requests | per s | p50 | p90 | p95 | p99 | max | answers | load average |",
+        "|---|---|---|---|---|---|---|---|---|---|",
         row("reads only", plain),
     ]
     if during is not None and ingest is not None:
@@ -224,7 +228,9 @@ def main() -> int:
         write_section(args.out, text, BEGIN, END, title="# Reliability")
     failed = plain["errors"] or set(plain["statuses"]) != {200}
     if during is not None:
-        failed = failed or during["errors"] or set(during["statuses"]) != {200} or ingest["status"] != 0
+        failed = (
+            failed or during["errors"] or set(during["statuses"]) != {200} or ingest["status"] != 0
+        )
     return 1 if failed else 0
 
 

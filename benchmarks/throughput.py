@@ -535,7 +535,7 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--processes", type=int, default=default_processes())
     parser.add_argument("--batch-size", type=int, default=None, help="default: the config's")
-    parser.add_argument("--rounds", type=int, default=2, help="parse/full alternations")
+    parser.add_argument("--rounds", type=int, default=4, help="parse/full alternations")
     parser.add_argument("--large", action="store_true", help="also the 20,000-article run")
     parser.add_argument("--large-articles", type=int, default=20_000)
     parser.add_argument("--profile", choices=["auto", "always", "never"], default="auto")

@@ -44,7 +44,6 @@ def spark(tmp_path_factory):
         .config("spark.default.parallelism", "2")
         .config("spark.local.dir", str(local_dir))
         .config("spark.sql.warehouse.dir", str(local_dir / "warehouse"))
-        .config("spark.driver.extraJavaOptions", "-Dderby.system.home=" + str(local_dir))
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("WARN")

@@ -11,13 +11,13 @@ import time
 from pathlib import Path
 
 import pytest
+
 from store_fixtures import make_article
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
 DYADS = [sys.executable, "-m", "dyads"]
 TOKEN = "test-token-0123456789abcdef"
-
 
 
 def pytest_configure(config):
@@ -30,31 +30,99 @@ def pytest_configure(config):
 def store_articles() -> list:
     """Five articles whose events exercise every filter."""
     return [
-        make_article("a1", "2024-03-01", [
-            {"source": "ISR", "target": "PSE", "root": "19", "place": "Gaza", "date": "2024-03-01"},
-            {"source": "USA", "target": "ISR", "root": "04", "attribution": "USAGOV",
-             "place": "Washington", "verb": "met", "confidence": 0.9},
-        ], url="https://news.example.org/a1"),  # fmt: skip
-        make_article("a2", "2024-03-02", [
-            {"source": "ISRMIL", "target": "PSEREBHMS", "root": "19", "modality": "negated",
-             "modality_cue": "not", "place": "Gaza", "verb": "struck"},
-            {"source": "IRN", "target": "ISR", "root": "11", "date": "2024-02-28",
-             "modality": "threatened", "verb": "condemned", "confidence": 0.4},
-        ], url="https://other.example.com/a2"),  # fmt: skip
-        make_article("a3", "2024-04-10", [
-            {"source": "USAGOV", "target": "ISR", "root": "06", "place": "Washington", "verb": "aided"},
-            {"source": "DEU", "target": "IRN", "root": "16", "place": "Tehran", "verb": "sanctioned"},
-            {"source": "PSE", "target": "ISR", "root": "01", "verb": "blamed"},
-        ]),  # fmt: skip
-        make_article("a4", None, [
-            {"source": "IGOUNO", "target": "SYRMOSSUN", "root": "04", "verb": "visited"},
-            {"source": None, "target": "PSE", "root": "19", "verb": "shelled"},
-        ], url=""),  # fmt: skip
-        make_article("a5", "2025-01-05", [
-            {"source": "ISR", "target": "PSE", "root": "19", "place": "Gaza", "verb": "bombed"},
-            {"source": "ISR", "target": "PSE", "root": "19", "place": "Gaza", "verb": "hit",
-             "date": "2025-01-05"},
-        ]),  # fmt: skip
+        make_article(
+            "a1",
+            "2024-03-01",
+            [
+                {
+                    "source": "ISR",
+                    "target": "PSE",
+                    "root": "19",
+                    "place": "Gaza",
+                    "date": "2024-03-01",
+                },
+                {
+                    "source": "USA",
+                    "target": "ISR",
+                    "root": "04",
+                    "attribution": "USAGOV",
+                    "place": "Washington",
+                    "verb": "met",
+                    "confidence": 0.9,
+                },
+            ],
+            url="https://news.example.org/a1",
+        ),  # fmt: skip
+        make_article(
+            "a2",
+            "2024-03-02",
+            [
+                {
+                    "source": "ISRMIL",
+                    "target": "PSEREBHMS",
+                    "root": "19",
+                    "modality": "negated",
+                    "modality_cue": "not",
+                    "place": "Gaza",
+                    "verb": "struck",
+                },
+                {
+                    "source": "IRN",
+                    "target": "ISR",
+                    "root": "11",
+                    "date": "2024-02-28",
+                    "modality": "threatened",
+                    "verb": "condemned",
+                    "confidence": 0.4,
+                },
+            ],
+            url="https://other.example.com/a2",
+        ),  # fmt: skip
+        make_article(
+            "a3",
+            "2024-04-10",
+            [
+                {
+                    "source": "USAGOV",
+                    "target": "ISR",
+                    "root": "06",
+                    "place": "Washington",
+                    "verb": "aided",
+                },
+                {
+                    "source": "DEU",
+                    "target": "IRN",
+                    "root": "16",
+                    "place": "Tehran",
+                    "verb": "sanctioned",
+                },
+                {"source": "PSE", "target": "ISR", "root": "01", "verb": "blamed"},
+            ],
+        ),  # fmt: skip
+        make_article(
+            "a4",
+            None,
+            [
+                {"source": "IGOUNO", "target": "SYRMOSSUN", "root": "04", "verb": "visited"},
+                {"source": None, "target": "PSE", "root": "19", "verb": "shelled"},
+            ],
+            url="",
+        ),  # fmt: skip
+        make_article(
+            "a5",
+            "2025-01-05",
+            [
+                {"source": "ISR", "target": "PSE", "root": "19", "place": "Gaza", "verb": "bombed"},
+                {
+                    "source": "ISR",
+                    "target": "PSE",
+                    "root": "19",
+                    "place": "Gaza",
+                    "verb": "hit",
+                    "date": "2025-01-05",
+                },
+            ],
+        ),  # fmt: skip
     ]
 
 
@@ -158,6 +226,9 @@ class Server:
         raise TimeoutError("dyads serve did not answer")
 
     def stop(self) -> str:
+        """Stop the server (once) and return what it wrote on stderr."""
+        if self.process.returncode is not None:
+            return ""
         self.process.terminate()
         try:
             _, err = self.process.communicate(timeout=15)

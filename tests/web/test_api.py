@@ -11,8 +11,8 @@ import time
 from collections import Counter
 
 import pytest
-from conftest import TOKEN, FakePipeline, make_client
 
+from conftest import TOKEN, FakePipeline, make_client, store_articles
 from dyads.export.contract import load_schema
 
 ALL = 500
@@ -86,8 +86,10 @@ def test_cursor_pagination_visits_every_event_once(client, order, limit):
 
 
 def _actor_matches(mention, value):
-    return bool(mention) and bool(mention["code"]) and (
-        mention["code"].startswith(value) or mention["country"] == value
+    return (
+        bool(mention)
+        and bool(mention["code"])
+        and (mention["code"].startswith(value) or mention["country"] == value)
     )
 
 
@@ -133,7 +135,9 @@ def test_every_filter_selects_what_it_says(client, params, keep):
 
 def test_cluster_id_filter(client):
     item = all_events(client)[0]
-    assert ids(client.get("/api/events", params={"cluster_id": item["cluster"]["id"]}).json()["items"]) >= {item["event"]["id"]}
+    assert ids(
+        client.get("/api/events", params={"cluster_id": item["cluster"]["id"]}).json()["items"]
+    ) >= {item["event"]["id"]}
 
 
 def test_filters_with_sql_in_them_are_only_values(client):
@@ -225,7 +229,11 @@ def test_event_view_highlights_the_sentence(client):
     light = data["highlight"]
     segments = light["segments"]
     assert "".join(s["text"] for s in segments) == event["sentence"]
-    for role, span in (("source", event["source"]), ("trigger", event["evidence"]), ("target", event["target"])):
+    for role, span in (
+        ("source", event["source"]),
+        ("trigger", event["evidence"]),
+        ("target", event["target"]),
+    ):
         marked = "".join(s["text"] for s in segments if role in s["roles"])
         assert marked == span["text"], role
         placed = next(s for s in light["spans"] if s["role"] == role)
@@ -291,13 +299,17 @@ def test_series_fills_empty_periods_and_counts_reports(client):
     assert len(rows) == 12  # 2024-02 .. 2025-01, empty months included
     assert rows[4]["events"] == 0 and rows[4]["goldstein_mean"] is None
     reports = client.get("/api/series", params={"by": "year", "count": "reports"}).json()["series"]
-    assert sum(r["events"] for r in reports) == sum(1 for i in all_events(client) if i["event_date"])
+    assert sum(r["events"] for r in reports) == sum(
+        1 for i in all_events(client) if i["event_date"]
+    )
 
 
 def test_dyad_series(client):
     data = client.get("/api/dyads/isr/pse/series", params={"by": "month"}).json()
     assert (data["a"], data["b"], data["modalities"]) == ("ISR", "PSE", ["asserted"])
-    assert sum(r["material_conflict"] for r in data["series"]) == sum(r["events"] for r in data["series"])
+    assert sum(r["material_conflict"] for r in data["series"]) == sum(
+        r["events"] for r in data["series"]
+    )
     asserted = sum(r["events"] for r in data["series"])
     everything = client.get("/api/dyads/ISR/PSE/series", params={"all_modalities": True}).json()
     assert sum(r["events"] for r in everything["series"]) == asserted + 1  # the negated strike
@@ -306,7 +318,9 @@ def test_dyad_series(client):
     both = client.get("/api/dyads/PSE/ISR/series", params={"by": "year", "undirected": True}).json()
     total = lambda d: sum(r["events"] for r in d["series"])  # noqa: E731
     assert total(both) == total(back) + asserted
-    since = client.get("/api/dyads/ISR/PSE/series", params={"since": "2025-01-01", "by": "day"}).json()
+    since = client.get(
+        "/api/dyads/ISR/PSE/series", params={"since": "2025-01-01", "by": "day"}
+    ).json()
     assert [r["period"] for r in since["series"]] == ["2025-01-05"]
     assert client.get("/api/dyads/USA/CHN/series").json()["series"] == []
 
@@ -317,7 +331,9 @@ def test_actors(client):
     assert actors[0]["code"] == "ISR"
     assert by_code["ISR"]["name"] == "Israel"
     assert by_code["ISR"]["events"] == by_code["ISR"]["as_source"] + by_code["ISR"]["as_target"]
-    assert [a["code"] for a in client.get("/api/actors", params={"search": "ham"}).json()["actors"]] == ["PSEREBHMS"]
+    assert [
+        a["code"] for a in client.get("/api/actors", params={"search": "ham"}).json()["actors"]
+    ] == ["PSEREBHMS"]
     assert [a["code"] for a in client.get("/api/actors", params={"search": "usa"}).json()["actors"]] == ["USA", "USAGOV"]  # fmt: skip
     assert len(client.get("/api/actors", params={"limit": 2}).json()["actors"]) == 2
     filtered = client.get("/api/actors", params={"root": "16"}).json()["actors"]
@@ -345,7 +361,9 @@ def test_places(client):
     data = client.get("/api/places").json()
     points = {p["name"]: p for p in data["points"]}
     assert set(points) == {"Gaza", "Washington", "Tehran"}
-    assert points["Gaza"]["geonameid"] == 281133 and points["Gaza"]["lat"] == pytest.approx(31.50161)
+    assert points["Gaza"]["geonameid"] == 281133 and points["Gaza"]["lat"] == pytest.approx(
+        31.50161
+    )
     countries = {c["country"]: c for c in data["countries"]}
     assert countries["PSE"]["numeric"] == "275" and countries["USA"]["numeric"] == "840"
     only = client.get("/api/places", params={"source": "DEU"}).json()
@@ -359,7 +377,9 @@ def test_code_returns_contract_article_without_storing(client):
     from jsonschema import Draft202012Validator
 
     before = FakePipeline.calls
-    response = client.post("/api/code", json={"text": "Israel struck Gaza.", "date": "2025-01-02", "title": "t"})
+    response = client.post(
+        "/api/code", json={"text": "Israel struck Gaza.", "date": "2025-01-02", "title": "t"}
+    )
     assert response.status_code == 200, response.text
     data = response.json()
     Draft202012Validator(load_schema("article")).validate(data)
@@ -372,14 +392,19 @@ def test_code_returns_contract_article_without_storing(client):
 @pytest.mark.parametrize(
     ("body", "field"),
     [({}, "text"), ({"text": ""}, "text"), ({"text": "   "}, "text"), ({"text": 5}, "text"),
-     ({"text": "x", "date": "soon"}, "date"), ({"text": "x", "colour": "red"}, "colour"),
+     ({"text": "\x01\x02" * 50}, "text"), ({"text": "x", "date": "soon"}, "date"), ({"text": "x", "colour": "red"}, "colour"),
      ({"text": "x", "id": "a\nb"}, "id")],
 )  # fmt: skip
 def test_code_refuses_bad_bodies(client, body, field):
     response = client.post("/api/code", json=body)
     assert response.status_code == 422, response.text
     assert field in [f["field"] for f in response.json()["fields"]]
-    assert client.post("/api/code", content=b"{not json", headers={"content-type": "application/json"}).status_code == 422
+    assert (
+        client.post(
+            "/api/code", content=b"{not json", headers={"content-type": "application/json"}
+        ).status_code
+        == 422
+    )
 
 
 def test_request_bodies_over_the_limit_are_refused(store_path):
@@ -392,7 +417,9 @@ def test_request_bodies_over_the_limit_are_refused(store_path):
             for _ in range(20):
                 yield b"x" * 100
 
-        response = small.post("/api/code", content=chunks(), headers={"content-type": "application/json"})
+        response = small.post(
+            "/api/code", content=chunks(), headers={"content-type": "application/json"}
+        )
         assert response.status_code == 413
         assert small.post("/api/code", json={"text": "short"}).status_code == 200
 
@@ -414,7 +441,12 @@ def test_write_endpoint_needs_the_right_token(writable_copy):
             assert response.status_code == 401, headers
             assert response.headers["www-authenticate"].startswith("Bearer")
         # refused before the body is read: a bad body without the token is still a 401
-        assert c.post("/api/articles", content=b"{", headers={"content-type": "application/json"}).status_code == 401
+        assert (
+            c.post(
+                "/api/articles", content=b"{", headers={"content-type": "application/json"}
+            ).status_code
+            == 401
+        )
         assert c.get("/api/health").json()["events"] == 11
         ok = {"Authorization": f"Bearer {TOKEN}"}
         response = c.post("/api/articles", json=body, headers=ok)
@@ -427,13 +459,15 @@ def test_write_endpoint_needs_the_right_token(writable_copy):
         same_text = c.post("/api/articles", json={**body, "id": "other"}, headers=ok)
         assert same_text.json() == {"stored": False, "article_id": "new-1", "events": 0, "reason": "already stored", "run_id": None}  # fmt: skip
         assert c.post("/api/articles", json={"text": ""}, headers=ok).status_code == 422
+        binary = c.post("/api/articles", json={"text": "\x01\x02\x03" * 50}, headers=ok)
+        assert binary.status_code == 422 and binary.json()["fields"][0]["field"] == "text"
         assert c.get("/api/health").json()["events"] == 12
 
 
 def test_token_comparison_is_constant_time(monkeypatch):
     import hmac
 
-    from dyads.web import app as web_app
+    from dyads.web import middleware as web_app
 
     calls = []
     real = hmac.compare_digest
@@ -577,6 +611,7 @@ def test_missing_store_is_a_503(tmp_path):
         response = c.get("/api/events")
         assert response.status_code == 503
         assert "no event store" in response.json()["error"]
+        assert str(tmp_path) not in response.json()["error"]
 
 
 HOLD = """
@@ -597,7 +632,7 @@ def _hold_write_lock(path, seconds: float) -> subprocess.Popen:
 def test_reads_wait_for_a_writer_then_answer(writable_copy):
     from dyads.web.db import GateTimes
 
-    with make_client(writable_copy, gate_times=GateTimes(linger=0.0)) as c:
+    with make_client(writable_copy, gate_times=GateTimes(linger=0.0, watched_linger=0.0)) as c:
         assert c.get("/api/health").status_code == 200
         time.sleep(0.3)  # the idle handle is closed
         holder = _hold_write_lock(writable_copy, 1.0)
@@ -612,7 +647,9 @@ def test_reads_wait_for_a_writer_then_answer(writable_copy):
 def test_a_writer_that_holds_too_long_gives_503(writable_copy):
     from dyads.web.db import GateTimes
 
-    with make_client(writable_copy, lock_timeout=0.3, gate_times=GateTimes(linger=0.0)) as c:
+    with make_client(
+        writable_copy, lock_timeout=0.3, gate_times=GateTimes(linger=0.0, watched_linger=0.0)
+    ) as c:
         c.get("/api/health")
         time.sleep(0.3)
         holder = _hold_write_lock(writable_copy, 3.0)
@@ -668,3 +705,86 @@ def test_a_writer_gets_in_while_reads_never_stop(writable_copy, watch):
         assert gate.opens >= 2  # the file was closed and opened again
         if watch and sys.platform == "linux":
             assert gate.watching and gate.yields >= 1
+
+
+def test_event_cache_follows_the_store(writable_copy):
+    with make_client(writable_copy, token=TOKEN) as c:
+        before = c.get("/api/events", params={"limit": ALL}).json()
+        again = c.get("/api/events", params={"limit": ALL}).json()
+        assert again == before
+        assert c.app.state.cache.hits >= 11  # the second listing came from the cache
+        body = {"text": "Egypt hosted the talks.", "date": "2026-01-01", "id": "cached-1"}
+        assert c.post("/api/articles", json=body, headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 201  # fmt: skip
+        after = c.get("/api/events", params={"limit": ALL}).json()
+        assert after["total"] == before["total"] + 1
+        assert after["items"][0]["event"]["article_id"] == "cached-1"
+        assert after["items"][1:] == before["items"]
+
+
+def test_a_store_that_keeps_texts_shows_the_text_around_an_event(writable_copy):
+    import duckdb
+
+    from dyads.export.contract import article_dict
+
+    coded = next(a for a in store_articles() if a.article.id == "a3")
+    with duckdb.connect(str(writable_copy)) as con:  # a future schema with article texts
+        con.execute("ALTER TABLE articles ADD COLUMN text VARCHAR")
+        con.execute("UPDATE articles SET text = ? WHERE id = 'a3'", [coded.article.text])
+    event = article_dict(coded)["events"][1]
+    with make_client(writable_copy) as c:
+        window = c.get(f"/api/events/{event['id']}").json()["text_window"]
+        assert window["text"] == coded.article.text[window["start"] : window["end"]]
+        assert event["sentence"] in window["text"]
+
+
+# -- for real: the pipeline, and `dyads serve` as a process ---------------------------------------------
+
+
+@pytest.mark.slow
+def test_code_with_the_real_pipeline(store_path, pipeline):
+    from jsonschema import Draft202012Validator
+
+    text = "Israel launched airstrikes on Iranian nuclear facilities on Friday, officials said."
+    with make_client(store_path, pipeline=pipeline) as c:
+        response = c.post("/api/code", json={"text": text, "date": "2025-06-14"})
+    assert response.status_code == 200, response.text
+    data = response.json()
+    Draft202012Validator(load_schema("article")).validate(data)
+    roots = {(e["source"] or {}).get("code"): e["cameo"]["root"] for e in data["events"]}
+    assert roots.get("ISR") == "19"
+
+
+@pytest.mark.slow
+def test_dyads_serve_process(samples_db, serve, tmp_path):
+    import httpx
+
+    server = serve(samples_db)
+    assert httpx.get(server.url + "/api/health").json()["events"] > 0
+    assert httpx.get(server.url + "/").status_code == 200
+    refused = httpx.post(server.url + "/api/articles", json={"text": "x"})
+    assert refused.status_code == 403  # no token: read-only
+    rebound = httpx.get(server.url + "/api/health", headers={"Host": "attacker.example"})
+    assert rebound.status_code == 400  # loopback server: DNS rebinding refused
+    assert "(read-only)" in server.stop()
+
+    token_file = tmp_path / "token"
+    token_file.write_text(TOKEN + "\n")
+    token_file.chmod(0o600)
+    writable = serve(samples_db, "--token-file", str(token_file))
+    wrong = httpx.post(writable.url + "/api/articles", json={"text": "x"}, headers={"Authorization": "Bearer nope"})  # fmt: skip
+    assert wrong.status_code == 401
+    assert httpx.get(writable.url + "/api/meta").json()["writable"] is True
+
+
+@pytest.mark.slow
+def test_dyads_serve_refuses_what_it_cannot_serve(tmp_path):
+    import subprocess
+
+    from conftest import DYADS
+
+    missing = subprocess.run([*DYADS, "serve", "--db", str(tmp_path / "none.duckdb"), "--port", "0"], capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert missing.returncode == 1 and "no event store" in missing.stderr
+    empty = tmp_path / "empty"
+    empty.write_text("")
+    bad = subprocess.run([*DYADS, "serve", "--db", str(tmp_path / "x.duckdb"), "--token-file", str(empty)], capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert bad.returncode == 2 and "is empty" in bad.stderr

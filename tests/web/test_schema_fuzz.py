@@ -5,6 +5,7 @@ shape (events and articles checked against the output contract's JSON Schema).""
 from __future__ import annotations
 
 import pytest
+
 from conftest import TOKEN, FakePipeline, store_articles
 
 schemathesis = pytest.importorskip("schemathesis")

@@ -52,7 +52,9 @@ def bind(host: str, port: int) -> socket.socket:
         sock.bind((host.strip("[]"), port))
     except OSError as err:
         sock.close()
-        raise click.ClickException(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
+        raise click.ClickException(
+            f"cannot listen on {host}:{port}: {err.strerror or err}"
+        ) from None
     sock.listen(2048)
     sock.set_inheritable(True)
     return sock
@@ -76,24 +78,62 @@ def check_store(db: str, token: str | None, lock_timeout: float) -> None:
 
 
 @click.command()
-@click.option("--db", default="dyads.duckdb", show_default=True, type=click.Path(dir_okay=False),
-              help="Event store file (DuckDB; created by ingest).")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on (0.0.0.0 serves the network: anyone who reaches it can read).")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
-              help="Port (0: any free port).")
-@click.option("--token-file", type=click.Path(exists=True, dir_okay=False),
-              help="File whose first line is the token that POST /api/articles needs "
-                   "(default: $DYADS_TOKEN; without either the server is read-only).")
-@click.option("--cors-origin", "cors_origins", multiple=True,
-              help="Origin allowed to call the API from its pages (https://example.org); repeatable. Default: none.")
-@click.option("--max-page", default=500, show_default=True, type=click.IntRange(1, 10_000),
-              help="Largest page (limit) a request may ask for.")
-@click.option("--lock-timeout", default=10.0, show_default=True, type=click.FloatRange(min=0),
-              help="Seconds a request waits while another process writes the store, then 503.")
+@click.option(
+    "--db",
+    default="dyads.duckdb",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Event store file (DuckDB; created by ingest).",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (0.0.0.0 serves the network: anyone who reaches it can read).",
+)
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port (0: any free port).",
+)
+@click.option(
+    "--token-file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="File whose first line is the token that POST /api/articles needs "
+    "(default: $DYADS_TOKEN; without either the server is read-only).",
+)
+@click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    help="Origin allowed to call the API from its pages (https://example.org); repeatable. Default: none.",
+)
+@click.option(
+    "--max-page",
+    default=500,
+    show_default=True,
+    type=click.IntRange(1, 10_000),
+    help="Largest page (limit) a request may ask for.",
+)
+@click.option(
+    "--lock-timeout",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Seconds a request waits while another process writes the store, then 503.",
+)
+@click.option(
+    "--threads",
+    default=1,
+    show_default=True,
+    type=click.IntRange(0, 256),
+    help="DuckDB threads per query (0: one per core). One runs requests side by side.",
+)
 @click.option("--access-log", is_flag=True, help="Log every request on stderr.")
 @click.pass_context
-def serve(ctx, db, host, port, token_file, cors_origins, max_page, lock_timeout, access_log):  # fmt: skip
+def serve(ctx, db, host, port, token_file, cors_origins, max_page, lock_timeout, threads, access_log):  # fmt: skip
     """Serve the API (/api/..., /openapi.json) and the dashboard (/) of an event store.
 
     Reads only, unless a token is set ($DYADS_TOKEN or --token-file): then POST /api/articles
@@ -111,7 +151,7 @@ def serve(ctx, db, host, port, token_file, cors_origins, max_page, lock_timeout,
         log.warning("listening on %s: anyone who can reach this machine can read the store", host)
     app = create_app(
         db, token=token, cors_origins=cors_origins, max_page=max_page, lock_timeout=lock_timeout,
-        allowed_hosts=list(LOOPBACK_NAMES) if loopback else None,
+        allowed_hosts=list(LOOPBACK_NAMES) if loopback else None, threads=threads or None,
     )  # fmt: skip
     sock = bind(host, port)
     actual = sock.getsockname()[1]
@@ -119,7 +159,9 @@ def serve(ctx, db, host, port, token_file, cors_origins, max_page, lock_timeout,
     mode = "read-write: POST /api/articles needs the token" if token else "read-only"
     quiet = ctx.obj.get("quiet") if ctx.obj else False
     if not quiet:
-        click.echo(f"dyads: serving {db} on http://{shown}:{actual}/ ({mode}); Ctrl-C stops", err=True)
+        click.echo(
+            f"dyads: serving {db} on http://{shown}:{actual}/ ({mode}); Ctrl-C stops", err=True
+        )
     config = uvicorn.Config(
         app, log_config=None, access_log=access_log, limit_concurrency=256,
         timeout_keep_alive=5, server_header=False,

@@ -61,6 +61,8 @@ def read_text(
         if note:
             log.warning("%s: %s", origin, note)
         header, body = split_header(text)
+        if not body.strip():  # before the date: an empty file is one error, not also a warning
+            raise InputError("empty article (no text)")
         if header is not None:
             date = parse_date(header, "date header")
             source = "header"

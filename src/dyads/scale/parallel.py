@@ -26,6 +26,7 @@ import logging
 import math
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -76,6 +77,9 @@ def _build(config_data: Mapping[str, Any]) -> Pipeline:
 def _init_worker(
     config_data: Mapping[str, Any], log_level: int, renew_after: int = RENEW_AFTER
 ) -> None:
+    # Ctrl-C reaches the whole process group: the parent stops the pool (letting running batches
+    # finish), so workers ignore it instead of each printing a KeyboardInterrupt traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.basicConfig(level=log_level, format="dyads: %(levelname)s: %(message)s")
     _WorkerState.config_data, _WorkerState.renew_after = config_data, renew_after
     try:

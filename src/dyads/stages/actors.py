@@ -675,7 +675,7 @@ class ActorResolver:
             first, last = toks[0].i, toks[-1].i + 1
         else:
             first, last = span
-        while first < last and self.doc[first].lower_ in ("the", "a", "an"):
+        while first < last - 1 and self.doc[first].lower_ in ("the", "a", "an"):  # never empty
             first += 1
         start = self.doc[first].idx
         end = self.doc[last - 1].idx + len(self.doc[last - 1].text)

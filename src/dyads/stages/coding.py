@@ -532,7 +532,10 @@ class Coder:
                     if matched is None:
                         continue
                     pattern, used, sources, targets = matched
-                    if used is not None:
+                    # The object a pattern used cannot trigger again, unless it belongs to an
+                    # embedded clause that is an event of its own ("threatened to impose
+                    # sanctions": the threat and the threatened sanctions are both coded).
+                    if used is not None and not _in_complement(used, trig):
                         consumed.add(used.i)
                         consumed.update(  # "16 rounds of sanctions", "the delivery of weapons"
                             g.i
@@ -617,6 +620,18 @@ class Coder:
                 )
             )
         return out
+
+
+def _in_complement(tok: Any, trig: Any) -> bool:
+    """Is ``tok`` inside a verbal complement of ``trig`` (not its own object)?"""
+    node = tok
+    for _ in range(8):
+        if node.head.i == node.i or node.i == trig.i:
+            return False
+        if node.head.i == trig.i:
+            return node.pos_ in VERB_POS and node.dep_ in ("xcomp", "ccomp", "advcl")
+        node = node.head
+    return False
 
 
 def _object_keys(cand: Any) -> set[str]:

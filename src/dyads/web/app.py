@@ -10,9 +10,6 @@ docs/web.md for the endpoints, limits and security behaviour.
 
 # No `from __future__ import annotations`: FastAPI reads the parameter models of the routes,
 # which are classes made per app (their page size limit is an argument of create_app).
-import hashlib
-import hmac
-import json
 import logging
 import threading
 from collections.abc import AsyncIterator, Sequence
@@ -20,33 +17,28 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import FastAPI, HTTPException, Path as PathParam, Query, Request
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic_core import to_json
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
 from ..store import EventStore, StoreError, StoreLocked
 from . import models, pages, queries
 from .db import GateTimes, ReadGate
-from .menus import Menus, load_menus, with_numeric
 from .evidence import MODALITIES, QUAD_CLASSES, explain, highlight
+from .menus import Menus, load_menus, with_numeric
+from .middleware import BodyLimit, SecurityHeaders, WriteGuard
 from .queries import BadParameter
 
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
 MAX_BODY = 2 * 1024 * 1024  # bytes of a request body
-WRITE_PATHS = frozenset({"/api/articles"})
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
-    "form-action 'self'"
-)
 ErrorResponses: dict[int | str, dict[str, Any]] = {
     422: {"model": models.Error, "description": "A parameter is invalid (`fields` names it)."},
     503: {"model": models.Error, "description": "The store is locked by a writer or unreadable."},
@@ -58,163 +50,6 @@ BodyErrors: dict[int | str, dict[str, Any]] = {
 }
 
 
-# -- ASGI middleware -------------------------------------------------------------------------------
-
-
-def _json_message(status: int, payload: dict[str, Any], headers: Sequence[tuple[str, str]] = ()):
-    body = json.dumps(payload).encode()
-    start = {
-        "type": "http.response.start",
-        "status": status,
-        "headers": [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-            *[(k.encode(), v.encode()) for k, v in headers],
-        ],
-    }
-    return start, {"type": "http.response.body", "body": body}
-
-
-class _BodyTooLarge(Exception):
-    pass
-
-
-class BodyLimit:
-    """Refuses request bodies over ``max_body`` bytes with a 413, by Content-Length or while
-    the body streams in (chunked uploads)."""
-
-    def __init__(self, app: ASGIApp, max_body: int):
-        self.app = app
-        self.max_body = max_body
-
-    async def refuse(self, send: Send) -> None:
-        start, body = _json_message(
-            413, {"error": f"request body over {self.max_body:,} bytes"}, [("connection", "close")]
-        )
-        await send(start)
-        await send(body)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        length = dict(scope["headers"]).get(b"content-length")
-        if length is not None:
-            if not length.isdigit():
-                start, body = _json_message(400, {"error": "bad Content-Length"})
-                await send(start)
-                await send(body)
-                return
-            if int(length) > self.max_body:
-                await self.refuse(send)
-                return
-        received = 0
-        too_big = False
-        started = False
-
-        async def limited() -> Message:
-            nonlocal received, too_big
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_body:
-                    too_big = True
-                    raise _BodyTooLarge
-            return message
-
-        async def guarded(message: Message) -> None:
-            nonlocal started
-            if too_big:
-                return  # the app's answer to the broken body is replaced by the 413
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, limited, guarded)
-        except _BodyTooLarge:
-            pass
-        if too_big and not started:
-            await self.refuse(send)
-
-
-def token_matches(header: bytes | None, token: str) -> bool:
-    """``Authorization: Bearer <token>``, compared in constant time (digests of equal length)."""
-    scheme, _, value = (header or b"").partition(b" ")
-    given = hashlib.sha256(value.strip()).digest()
-    expected = hashlib.sha256(token.encode("utf-8")).digest()
-    return hmac.compare_digest(given, expected) & (scheme.lower() == b"bearer")
-
-
-class WriteGuard:
-    """Refuses the write endpoints before their body is read: 403 when the server has no token
-    (read-only), 401 when the request does not carry it."""
-
-    def __init__(self, app: ASGIApp, token: str | None, paths: frozenset[str] = WRITE_PATHS):
-        self.app = app
-        self.token = token
-        self.paths = paths
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] == "http"
-            and scope["method"] not in ("GET", "HEAD", "OPTIONS")
-            and scope["path"].rstrip("/") in self.paths
-        ):
-            if self.token is None:
-                start, body = _json_message(
-                    403,
-                    {"error": "this server is read-only: start it with a token "
-                              "(DYADS_TOKEN or --token-file) to store articles"},
-                )  # fmt: skip
-            elif not token_matches(dict(scope["headers"]).get(b"authorization"), self.token):
-                start, body = _json_message(
-                    401,
-                    {"error": "missing or wrong token (Authorization: Bearer <token>)"},
-                    [("www-authenticate", 'Bearer realm="dyads"')],
-                )
-            else:
-                await self.app(scope, receive, send)
-                return
-            await send(start)
-            await send(body)
-            return
-        await self.app(scope, receive, send)
-
-
-class SecurityHeaders:
-    """No sniffing, no framing, no referrer, and a content security policy that allows only
-    this server's own scripts, styles and data (no CDN, no inline script)."""
-
-    HEADERS = (
-        (b"x-content-type-options", b"nosniff"),
-        (b"x-frame-options", b"DENY"),
-        (b"referrer-policy", b"no-referrer"),
-        (b"content-security-policy", CSP.encode()),
-        (b"cross-origin-opener-policy", b"same-origin"),
-    )
-
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        api = scope["path"].startswith("/api/")
-
-        async def add(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                names = {k.lower() for k, _ in headers}
-                extra = [(k, v) for k, v in self.HEADERS if k not in names]
-                if api and b"cache-control" not in names:
-                    extra.append((b"cache-control", b"no-store"))
-                message = {**message, "headers": headers + extra}
-            await send(message)
-
-        await self.app(scope, receive, add)
-
-
 # -- the app ---------------------------------------------------------------------------------------
 
 
@@ -224,7 +59,11 @@ def _field_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
         loc = [str(p) for p in err.get("loc", ())]
         where = loc[0] if loc and loc[0] in ("query", "path", "body", "header") else None
         names = [p for p in loc[1 if where else 0 :] if not p.isdigit()]
-        item = {"field": ".".join(names) or where or "request", "in": where, "message": err.get("msg")}
+        item = {
+            "field": ".".join(names) or where or "request",
+            "in": where,
+            "message": err.get("msg"),
+        }
         value = err.get("input")
         if isinstance(value, str | int | float | bool) and len(str(value)) <= 200:
             item["input"] = value
@@ -256,6 +95,7 @@ def create_app(
     lock_timeout: float = 10.0,
     pipeline: Any = None,
     gate_times: GateTimes | None = None,
+    threads: int | None = 1,
 ) -> FastAPI:
     """The API and dashboard over the event store at ``db_path`` (opened per use, read-only).
 
@@ -263,14 +103,21 @@ def create_app(
     are the origins allowed to call the API from other pages (none by default); ``max_page`` caps
     ``limit``; ``allowed_hosts`` restricts the Host header (``dyads serve`` sets it on loopback
     to stop DNS rebinding); ``pipeline`` is what codes posted texts (default: the default
-    pipeline, loaded on first use)."""
+    pipeline, loaded on first use); ``threads`` are DuckDB's threads per query (one: requests
+    run side by side instead; ``None``: DuckDB's default, one per core)."""
     if token is not None and not token.strip():
         raise ValueError("the token is empty")
     if max_page < 1:
         raise ValueError("max_page must be at least 1")
     path = Path(db_path)
     read_store = EventStore(path, read_only=True, lock_timeout=lock_timeout)
-    gate = ReadGate(read_store, gate_times, on_open=pages.store_version)
+
+    def on_open(con: Any) -> pages.StoreVersion:
+        if threads:
+            con.execute(f"SET threads = {int(threads)}")
+        return pages.store_version(con)
+
+    gate = ReadGate(read_store, gate_times, on_open=on_open)
     cache = pages.EventCache()
     params = models.param_models(max_page)
     menus: dict[str, Menus] = {}
@@ -356,7 +203,8 @@ def create_app(
     @app.exception_handler(StoreError)
     async def store_error(_request: Request, exc: StoreError) -> JSONResponse:
         log.error("%s", exc)
-        return JSONResponse({"error": f"the event store cannot be read: {exc}"}, status_code=503)
+        shown = str(exc).replace(str(path), path.name)  # no server paths in answers
+        return JSONResponse({"error": f"the event store cannot be read: {shown}"}, status_code=503)
 
     @app.exception_handler(Exception)
     async def internal(_request: Request, exc: Exception) -> JSONResponse:
@@ -395,7 +243,9 @@ def create_app(
 
     EventsParams = params["events"]
 
-    @app.get("/api/events", response_model=models.EventsPage, responses=ErrorResponses, tags=["events"])
+    @app.get(
+        "/api/events", response_model=models.EventsPage, responses=ErrorResponses, tags=["events"]
+    )
     def list_events(p: Annotated[EventsParams, Query()]) -> Response:  # type: ignore[valid-type]
         """Events (one per report), newest first; follow ``next_cursor`` for the next page."""
         cursor = pages.Cursor.decode(p.cursor, p.order) if p.cursor else None
@@ -428,8 +278,12 @@ def create_app(
             window = None
             has_text = gate.token is not None and gate.token.has_text
             if has_text and own is not None and own["start"] is not None:
-                window = queries.article_text_window(con, event["article_id"], own["start"], own["end"])
-        known = [(own["start"], own["end"], own["text"])] if own and own["start"] is not None else []
+                window = queries.article_text_window(
+                    con, event["article_id"], own["start"], own["end"]
+                )
+        known = (
+            [(own["start"], own["end"], own["text"])] if own and own["start"] is not None else []
+        )
         light = highlight(event, known)
         index = event["sentence_index"]
         context = [s for s in sentences if abs(s["index"] - index) <= 2]
@@ -466,7 +320,9 @@ def create_app(
 
     SeriesParams = params["series"]
 
-    @app.get("/api/series", response_model=models.Series, responses=ErrorResponses, tags=["aggregates"])
+    @app.get(
+        "/api/series", response_model=models.Series, responses=ErrorResponses, tags=["aggregates"]
+    )
     def series(p: Annotated[SeriesParams, Query()]) -> Response:  # type: ignore[valid-type]
         """Events per period by QuadClass, with Goldstein sums, over any filter."""
         with gate.cursor() as con:
@@ -501,7 +357,9 @@ def create_app(
 
     ActorsParams = params["actors"]
 
-    @app.get("/api/actors", response_model=models.Actors, responses=ErrorResponses, tags=["aggregates"])
+    @app.get(
+        "/api/actors", response_model=models.Actors, responses=ErrorResponses, tags=["aggregates"]
+    )
     def list_actors(p: Annotated[ActorsParams, Query()]) -> Response:  # type: ignore[valid-type]
         """The actors with the most events (as source or target); ``search`` finds one."""
         with gate.cursor() as con:
@@ -510,7 +368,9 @@ def create_app(
 
     NetworkParams = params["network"]
 
-    @app.get("/api/network", response_model=models.Network, responses=ErrorResponses, tags=["aggregates"])
+    @app.get(
+        "/api/network", response_model=models.Network, responses=ErrorResponses, tags=["aggregates"]
+    )
     def network(p: Annotated[NetworkParams, Query()]) -> Response:  # type: ignore[valid-type]
         """Who acts on whom: nodes (actors or countries) and weighted edges over a filter."""
         with gate.cursor() as con:
@@ -522,7 +382,9 @@ def create_app(
 
     PlacesParams = params["places"]
 
-    @app.get("/api/places", response_model=models.Places, responses=ErrorResponses, tags=["aggregates"])
+    @app.get(
+        "/api/places", response_model=models.Places, responses=ErrorResponses, tags=["aggregates"]
+    )
     def places(p: Annotated[PlacesParams, Query()]) -> Response:  # type: ignore[valid-type]
         """Event places (points with counts) and events per country, over a filter."""
         with gate.cursor() as con:
@@ -557,7 +419,7 @@ def create_app(
     def store_article(body: models.ArticleIn, response: Response) -> dict[str, Any]:
         """Code a posted article and store it (needs ``Authorization: Bearer <token>``). An
         article whose id or text is already stored is not stored again (200)."""
-        from ..readers.decode import normalise_text
+        from ..readers.decode import InputError, normalise_text
         from ..records import Article
         from ..store_schema import text_hash
 
@@ -565,7 +427,10 @@ def create_app(
             response.status_code = 200
             return {"stored": False, "article_id": article_id, "events": 0, "reason": "already stored"}  # fmt: skip
 
-        text = normalise_text(body.text).strip()
+        try:
+            text = normalise_text(body.text).strip()
+        except InputError as err:
+            raise BadParameter("text", str(err)) from None
         article_id = body.id or Article.content_id(text)
         if path.exists():
             with gate.cursor() as con:
@@ -629,4 +494,3 @@ def create_app(
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     app.add_middleware(SecurityHeaders)
     return app
-

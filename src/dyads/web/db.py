@@ -7,7 +7,8 @@ open database anyway, so a server that opened the file per request would both be
 steady traffic, never let go of it. :class:`ReadGate` keeps the rule's intent instead:
 
 - requests share one read-only handle (a DuckDB cursor each), opened by the first request that
-  needs it and closed once no request has used it for ``linger`` seconds;
+  needs it and closed once no request has used it for ``watched_linger`` seconds (``linger``
+  without inotify);
 - **a writer that knocks gets in**: on Linux the gate watches the file with inotify; when
   another process opens it (``dyads ingest`` trying for its write lock, which it retries with
   back-off for up to 60 s), the gate stops handing out the handle, closes it as soon as the
@@ -54,7 +55,8 @@ IN_OPEN = 0x20
 class GateTimes:
     """Seconds: how long the read handle may stay open and how long it is then left closed."""
 
-    linger: float = 0.5  # keep an idle handle open this long for the next request
+    linger: float = 0.5  # without inotify: keep an idle handle open this long for the next request
+    watched_linger: float = 5.0  # with inotify (a knocking writer gets in at once anyway)
     max_hold: float = 3.0  # without inotify: never hold the file longer than this at a stretch,
     gap: float = 0.25  # then leave it closed this long
     busy_hold: float = 1.0  # the same while an ingest is running
@@ -259,9 +261,7 @@ class ReadGate:
 
     @staticmethod
     def _ingest_running(con: duckdb.DuckDBPyConnection) -> bool:
-        rows = con.execute(
-            "SELECT host, pid FROM ingest_runs WHERE status = 'running'"
-        ).fetchall()
+        rows = con.execute("SELECT host, pid FROM ingest_runs WHERE status = 'running'").fetchall()
         host = socket.gethostname()
         return any(h != host or (_alive(pid) and pid != os.getpid()) for h, pid in rows)
 
@@ -290,7 +290,9 @@ class ReadGate:
     # -- the closer and watcher threads ------------------------------------------------------------
     def _start_threads(self) -> None:
         if self._closer is None or not self._closer.is_alive():
-            self._closer = threading.Thread(target=self._close_idle, name="dyads-read-gate", daemon=True)
+            self._closer = threading.Thread(
+                target=self._close_idle, name="dyads-read-gate", daemon=True
+            )
             self._closer.start()
         if self._watcher is None and not self._watch_failed:
             try:
@@ -304,7 +306,10 @@ class ReadGate:
             while self._con is not None:
                 now = time.monotonic()
                 hold, gap = self._limits()
-                if self._active == 0 and now - self._last_used >= self.times.linger:
+                linger = (
+                    self.times.watched_linger if self._watcher is not None else self.times.linger
+                )
+                if self._active == 0 and now - self._last_used >= linger:
                     self._close_locked(gap=0.0)
                     break
                 if self._active == 0 and now - self._opened_at >= hold:

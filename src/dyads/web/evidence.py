@@ -50,7 +50,9 @@ def locate_sentence(sentence: str, spans: Iterable[tuple[int, int, str]]) -> int
         score = sum(
             1
             for s, e, t in spans
-            if 0 <= s - offset and e - offset <= len(sentence) and sentence[s - offset : e - offset] == t
+            if 0 <= s - offset
+            and e - offset <= len(sentence)
+            and sentence[s - offset : e - offset] == t
         )
         if score > best_score:
             best, best_score = offset, score
@@ -63,7 +65,9 @@ def event_spans(event: Mapping[str, Any]) -> list[dict[str, Any]]:
 
     def add(role: str, obj: Mapping[str, Any] | None) -> None:
         if obj and obj.get("start") is not None and obj.get("end") is not None and obj.get("text"):
-            out.append({"role": role, "start": obj["start"], "end": obj["end"], "text": obj["text"]})
+            out.append(
+                {"role": role, "start": obj["start"], "end": obj["end"], "text": obj["text"]}
+            )
 
     add("source", event.get("source"))
     add("trigger", event.get("evidence"))
@@ -82,7 +86,9 @@ def highlight(event: Mapping[str, Any], others: Iterable[tuple[int, int, str]] =
     ``in_sentence: false``."""
     sentence = event["sentence"]
     spans = event_spans(event)
-    start = locate_sentence(sentence, [(s["start"], s["end"], s["text"]) for s in spans] + list(others))
+    start = locate_sentence(
+        sentence, [(s["start"], s["end"], s["text"]) for s in spans] + list(others)
+    )
     placed = []
     for span in spans:
         inside = (

@@ -31,7 +31,9 @@ Text = Annotated[str, Field(min_length=1, max_length=200, pattern=NO_CONTROL)]
 Period = Literal["day", "week", "month", "quarter", "year"]
 Count = Literal["clusters", "reports"]
 
-ContractEvent = Annotated[dict[str, Any], WithJsonSchema({"allOf": [{"$ref": "#/components/schemas/dyads_event"}]})]
+ContractEvent = Annotated[
+    dict[str, Any], WithJsonSchema({"allOf": [{"$ref": "#/components/schemas/dyads_event"}]})
+]
 ContractArticle = Annotated[
     dict[str, Any], WithJsonSchema({"allOf": [{"$ref": "#/components/schemas/dyads_article"}]})
 ]
@@ -42,22 +44,50 @@ class FilterParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    source: list[ActorCode] = Field([], max_length=MAX_VALUES, description="Source actor code prefix or country (ISR matches ISRMIL).")
-    target: list[ActorCode] = Field([], max_length=MAX_VALUES, description="Target actor code prefix or country.")
+    source: list[ActorCode] = Field(
+        [],
+        max_length=MAX_VALUES,
+        description="Source actor code prefix or country (ISR matches ISRMIL).",
+    )
+    target: list[ActorCode] = Field(
+        [], max_length=MAX_VALUES, description="Target actor code prefix or country."
+    )
     actor: list[ActorCode] = Field([], max_length=MAX_VALUES, description="Either actor.")
-    dyad: str | None = Field(None, pattern=r"^[A-Za-z0-9]{1,32},[A-Za-z0-9]{1,32}$", description="Two actors, comma-separated (USA,ISR): events between them, either direction.")
+    dyad: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9]{1,32},[A-Za-z0-9]{1,32}$",
+        description="Two actors, comma-separated (USA,ISR): events between them, either direction.",
+    )
     root: list[Root] = Field([], max_length=MAX_VALUES, description="CAMEO root (19, 04 or 4).")
-    code: list[CameoCode] = Field([], max_length=MAX_VALUES, description="CAMEO code prefix (19 matches 190-196).")
-    quad_class: list[Annotated[int, Field(ge=1, le=4)]] = Field([], max_length=4, description="1 verbal cooperation, 2 material cooperation, 3 verbal conflict, 4 material conflict.")
-    modality: list[Modality] = Field([], max_length=len(MODALITIES), description="Modality of the event.")
-    plover_type: list[PloverType] = Field([], max_length=MAX_VALUES, description="PLOVER event type (ASSAULT).")
-    country: list[Country] = Field([], max_length=MAX_VALUES, description="Country (ISO3) of the event's place.")
-    place: Text | None = Field(None, description="The event's place: its name (Gaza) or GeoNames id.")
+    code: list[CameoCode] = Field(
+        [], max_length=MAX_VALUES, description="CAMEO code prefix (19 matches 190-196)."
+    )
+    quad_class: list[Annotated[int, Field(ge=1, le=4)]] = Field(
+        [],
+        max_length=4,
+        description="1 verbal cooperation, 2 material cooperation, 3 verbal conflict, 4 material conflict.",
+    )
+    modality: list[Modality] = Field(
+        [], max_length=len(MODALITIES), description="Modality of the event."
+    )
+    plover_type: list[PloverType] = Field(
+        [], max_length=MAX_VALUES, description="PLOVER event type (ASSAULT)."
+    )
+    country: list[Country] = Field(
+        [], max_length=MAX_VALUES, description="Country (ISO3) of the event's place."
+    )
+    place: Text | None = Field(
+        None, description="The event's place: its name (Gaza) or GeoNames id."
+    )
     since: dt.date | None = Field(None, description="Dated on or after (YYYY-MM-DD).")
     until: dt.date | None = Field(None, description="Dated on or before (YYYY-MM-DD).")
-    q: Text | None = Field(None, description="Words the event's sentence contains (case-insensitive).")
+    q: Text | None = Field(
+        None, description="Words the event's sentence contains (case-insensitive)."
+    )
     article_id: list[Text] = Field([], max_length=MAX_VALUES, description="Article id.")
-    cluster_id: list[Annotated[int, Field(ge=0, le=2**63 - 1)]] = Field([], max_length=MAX_VALUES, description="Event cluster id.")
+    cluster_id: list[Annotated[int, Field(ge=0, le=2**63 - 1)]] = Field(
+        [], max_length=MAX_VALUES, description="Event cluster id."
+    )
     min_confidence: float | None = Field(None, ge=0, le=1, description="Lowest coder confidence.")  # fmt: skip
 
     def filters(self) -> Filters:

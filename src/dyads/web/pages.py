@@ -128,14 +128,17 @@ def events_page(
     if cursor is not None:
         page_where += f" AND ({SORT_KEY} {op} ? OR ({SORT_KEY} = ? AND event_id {op} ?))"
         page_params += [cursor.date, cursor.date, cursor.event_id]
+    nulls = "NULLS LAST" if order == "newest" else "NULLS FIRST"  # undated: after the dated
     rows = con.execute(
         f"""WITH page AS (
-                SELECT rowid AS rid, event_id, event_date, cluster_id, {SORT_KEY} AS sort_key
-                FROM events WHERE {page_where}
-                ORDER BY sort_key {direction}, event_id {direction} LIMIT ?)
-            SELECT page.*, c.num_mentions, c.num_sources, c.num_articles
+                SELECT rowid AS rid, event_id, event_date, cluster_id FROM events
+                WHERE {page_where}
+                ORDER BY event_date {direction} {nulls}, event_id {direction} LIMIT ?)
+            SELECT page.rid, page.event_id, page.event_date, page.cluster_id,
+                   coalesce(page.event_date, DATE '0001-01-01') AS sort_key,
+                   c.num_mentions, c.num_sources, c.num_articles
             FROM page LEFT JOIN clusters c ON c.cluster_id = page.cluster_id
-            ORDER BY page.sort_key {direction}, page.event_id {direction}""",
+            ORDER BY page.event_date {direction} {nulls}, page.event_id {direction}""",
         [*page_params, limit + 1],
     ).fetchall()
     next_cursor = None

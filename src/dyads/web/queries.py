@@ -104,12 +104,27 @@ def filter_sql(filters: Filters, date_column: str = "event_date") -> tuple[str, 
     return " AND ".join(parts), params
 
 
+# The columns of the representative event that the aggregates read (a narrow derived table is
+# much cheaper for DuckDB to plan than the cluster_detail view with all its columns).
+_CLUSTER_EVENT_COLUMNS = (
+    "source_code", "source_country", "source_name", "target_code", "target_country",
+    "target_name", "cameo_root", "cameo_code", "quad_class", "goldstein", "modality",
+    "plover_type", "location_country", "location_name", "location_geonameid", "location_lat",
+    "location_lon", "location_feature", "article_id", "confidence", "sentence",
+)  # fmt: skip
+_CLUSTERS = (
+    "(SELECT c.cluster_id, c.first_date, "
+    + ", ".join(f"e.{name}" for name in _CLUSTER_EVENT_COLUMNS)
+    + " FROM clusters c JOIN events e ON e.event_id = c.event_id) AS cd"
+)
+
+
 def _table(count: str) -> tuple[str, str]:
-    """(table, date column): event clusters (each event once) or every report."""
+    """(FROM clause, date column): event clusters (each event once) or every report."""
     if count == "reports":
         return "events", "event_date"
     if count == "clusters":
-        return "cluster_detail", "first_date"
+        return _CLUSTERS, "first_date"
     raise BadParameter("count", f"count={count!r}: choose clusters or reports")
 
 
@@ -137,7 +152,11 @@ def event_item(row: dict[str, Any]) -> dict[str, Any]:
             "sources": row.get("cluster_sources"),
             "articles": row.get("cluster_articles"),
         }
-    return {"event": unflatten_event(row), "event_date": _iso(row.get("event_date")), "cluster": cluster}
+    return {
+        "event": unflatten_event(row),
+        "event_date": _iso(row.get("event_date")),
+        "cluster": cluster,
+    }
 
 
 def event_row(con: duckdb.DuckDBPyConnection, event_id: str) -> dict[str, Any] | None:
@@ -183,7 +202,9 @@ def cluster_info(con: duckdb.DuckDBPyConnection, cluster_id: int, event_id: str)
 
 # -- articles --------------------------------------------------------------------------------------
 
-_ARTICLE_COLUMNS = "id, url, title, date, date_source, origin, length, outlet, n_events, notes, ingested_at"
+_ARTICLE_COLUMNS = (
+    "id, url, title, date, date_source, origin, length, outlet, n_events, notes, ingested_at"
+)
 
 
 def article_row(con: duckdb.DuckDBPyConnection, article_id: str) -> dict[str, Any] | None:
@@ -193,7 +214,9 @@ def article_row(con: duckdb.DuckDBPyConnection, article_id: str) -> dict[str, An
     return {k: (list(v) if k == "notes" else _iso(v)) for k, v in rows[0].items()}
 
 
-def stored_article_id(con: duckdb.DuckDBPyConnection, article_id: str, text_hash: str) -> str | None:
+def stored_article_id(
+    con: duckdb.DuckDBPyConnection, article_id: str, text_hash: str
+) -> str | None:
     """The id of a stored article with this id or this text (the store's idempotency keys)."""
     rows = con.execute(
         "SELECT id FROM articles WHERE id = ? OR text_hash = ? LIMIT 1", [article_id, text_hash]
@@ -269,7 +292,9 @@ def article_parts(con: duckdb.DuckDBPyConnection, article_id: str) -> dict[str, 
             con, f"SELECT * EXCLUDE (article_id) FROM {table} WHERE article_id = ? ORDER BY seq",
             [article_id],
         )  # fmt: skip
-        out[table] = [{k: (list(v) if isinstance(v, list) else v) for k, v in r.items()} for r in rows]
+        out[table] = [
+            {k: (list(v) if isinstance(v, list) else v) for k, v in r.items()} for r in rows
+        ]
     return out
 
 

@@ -71,6 +71,8 @@ function setHash(params) {
   else location.hash = text;
 }
 
+function pageLimit(wanted) { return Math.min(wanted, state.meta ? state.meta.max_page : wanted); }
+
 function fmt(n) { return n === null || n === undefined ? "" : Number(n).toLocaleString("en"); }
 
 function actorLabel(m) {
@@ -140,7 +142,7 @@ function fillMenus(meta) {
 async function fillActors() {
   const list = $("#actor-codes");
   try {
-    const data = await api("/api/actors", new URLSearchParams({ limit: "200" }));
+    const data = await api("/api/actors", new URLSearchParams({ limit: String(pageLimit(200)) }));
     clear(list);
     for (const a of data.actors) list.append(el("option", { value: a.code, label: `${a.code}${a.name ? " · " + a.name : ""} (${a.events})` }));
   } catch (err) { /* the menu is a convenience */ }
@@ -381,7 +383,7 @@ function drawNetwork(data) {
   const at = new Map(nodes.map((node) => [node.id, node]));
   const defs = svg("defs");
   for (const kind of ["coop", "conflict", "neutral"]) {
-    defs.append(svg("marker", { id: "arrow-" + kind, viewBox: "0 0 10 10", refX: 10, refY: 5, markerWidth: 9, markerHeight: 9, markerUnits: "userSpaceOnUse", orient: "auto-start-reverse" },
+    defs.append(svg("marker", { id: "arrow-" + kind, viewBox: "0 0 10 10", refX: 10, refY: 5, markerWidth: 14, markerHeight: 14, markerUnits: "userSpaceOnUse", orient: "auto-start-reverse" },
       svg("path", { d: "M0,0L10,5L0,10z", class: "arrow-" + kind })));
   }
   box.append(defs);
@@ -438,7 +440,7 @@ function eventRow(item, hash) {
 
 async function loadEvents(filters, hash, append) {
   const params = new URLSearchParams(filters);
-  params.set("limit", "50");
+  params.set("limit", String(pageLimit(50)));
   if (append && state.nextCursor) params.set("cursor", state.nextCursor);
   const page = await api("/api/events", params);
   const body = $("#events tbody");
@@ -537,9 +539,9 @@ async function refresh(hash) {
   seriesParams.set("by", by);
   const netParams = new URLSearchParams(filters);
   netParams.set("by", hash.get("net") || "actor");
-  netParams.set("limit", "80");
+  netParams.set("limit", String(pageLimit(80)));
   const placeParams = new URLSearchParams(filters);
-  placeParams.set("limit", "500");
+  placeParams.set("limit", String(pageLimit(500)));
   document.body.classList.add("busy");
   const jobs = [
     api("/api/series", seriesParams).then((d) => drawTimeline(d.series, by)),
