@@ -314,8 +314,9 @@ def section(report: dict[str, Any]) -> str:
             "",
             f"{crashes['survived']} of {crashes['trials']} trials survived (seed {crashes['seed']}): "
             f"`dyads ingest -p 1 --batch-size 2 --commit-every 3` over the samples plus 60 new "
-            f"generated articles per trial, killed with SIGKILL after a random 0.5 s to "
-            f"{final.get('typical_seconds', '?')} s (the uninterrupted run's time), then run again. "
+            f"generated articles per trial, killed with SIGKILL after a random 0.5 s to the typical "
+            f"run time ({final.get('reference_seconds', '?')} s for an uninterrupted run at the start, "
+            "less when a run finished before its kill), then run again. "
             f"Where the kills landed: {phases or '–'}. After every rerun each article was stored "
             f"exactly once, event ids were unique, the file opened cleanly with its schema version, "
             f"and `stats --check` found nothing; the store ended with {final.get('articles', 0):,} "

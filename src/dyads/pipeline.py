@@ -123,7 +123,9 @@ class Pipeline:
         except Exception as err:
             return ArticleError(article.origin, f"parse failed: {err}", article.id, stage="parse")
         if split:
-            notes += (f"{split} sentence(s) over {limit} tokens split into parts of at most {limit}",)
+            notes += (
+                f"{split} sentence(s) over {limit} tokens split into parts of at most {limit}",
+            )
         try:
             document = self.run_stages(Document(article=article, doc=doc, notes=notes))
         except Exception as err:

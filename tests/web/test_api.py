@@ -788,3 +788,18 @@ def test_dyads_serve_refuses_what_it_cannot_serve(tmp_path):
     empty.write_text("")
     bad = subprocess.run([*DYADS, "serve", "--db", str(tmp_path / "x.duckdb"), "--token-file", str(empty)], capture_output=True, text=True, timeout=60)  # fmt: skip
     assert bad.returncode == 2 and "is empty" in bad.stderr
+
+
+def test_the_listening_socket_sends_small_answers_at_once():
+    """Without TCP_NODELAY (asyncio sets it only on sockets created as IPPROTO_TCP) each small
+    answer on a keep-alive connection waited 40 ms for the client's delayed ACK."""
+    import socket
+
+    from dyads.cli.serve import bind
+
+    sock = bind("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    finally:
+        sock.close()

@@ -417,7 +417,7 @@ class ActorResolver:
             if resolved is not None and resolved.actor.country:
                 return resolved.actor.country, f"possessor {poss.text!r}"
         for child in head.rights:
-            if child.dep_ == "prep" and child.lower_ in ("of", "from", "for", "in", "inside"):
+            if child.dep_ == "prep" and child.lower_ in ("of", "from", "in", "inside"):
                 obj = next((c for c in child.children if c.dep_ == "pobj"), None)
                 if obj is not None:
                     resolved = self.resolve_head(obj) if obj.i in self.matches else None
@@ -485,10 +485,17 @@ class ActorResolver:
             modifier = None  # "military equipment" is not an actor; "military officials" are
         if sector or modifier:
             sectors = _combine(sector, modifier, head, carrier)
-            country, why = self._country_from(toks, head, None)
-            org = self._org_modifier(toks, head) if country is None else None
-            if org is not None:
-                country, why = org.country, f"organisation {org.name!r}"
+            # an international organisation named in the phrase wins over any country in it:
+            # "the U.N. special envoy for Syria" is the UN's
+            org = self._org_modifier(toks, head)
+            if org is not None and org.country is None and org.code:
+                country, why = None, ""
+            else:
+                country, why = self._country_from(toks, head, None)
+                if country is not None:
+                    org = None
+                elif org is not None:
+                    country, why = org.country, f"organisation {org.name!r}"
             person = head.ent_type_ == "PERSON" and carrier is not None and carrier.i < head.i
             titled = (
                 not person and head.lemma_.lower() in PERSON_TITLES and head.tag_ in ("NN", "NNP")
@@ -618,7 +625,7 @@ class ActorResolver:
         merged = _merge_appositions(mentions, self.doc)
         merged = _drop_contained(merged, self.doc)
         merged = _interviewers(merged, self.doc)
-        return resolve_references(self.document, merged)
+        return _possessed_by_pronouns(resolve_references(self.document, merged), self.doc)
 
     def _conjoined_modifiers(self, mentions: dict[int, Mention]) -> None:
         """ "Russian and Ukrainian delegations", "the ministers of Armenia and Azerbaijan": one
@@ -794,6 +801,29 @@ def _drop_contained(mentions: dict[int, Mention], doc: Any) -> dict[int, Mention
             continue
         keep[m.head] = m
     return keep
+
+
+def _possessed_by_pronouns(mentions: tuple[Mention, ...], doc: Any) -> tuple[Mention, ...]:
+    """ "their forces", "its army": once the pronoun is resolved the group gets its country."""
+    by_head = {m.head: m for m in mentions}
+    out = []
+    for m in mentions:
+        actor = m.actor
+        if actor.kind == "group" and actor.country is None and actor.sectors:
+            poss = next((c for c in doc[m.head].children if c.dep_ == "poss"), None)
+            owner = by_head.get(poss.i) if poss is not None else None
+            if owner is not None and owner.rule.startswith("pronoun") and owner.actor.country:
+                country = owner.actor.country
+                antecedent = owner.refers_to.text if owner.refers_to else ""
+                actor = replace(
+                    actor,
+                    country=country,
+                    code=country + "".join(actor.sectors),
+                    reason=f"{actor.reason}; country from {poss.text!r} → {antecedent!r}",
+                )
+                m = replace(m, actor=actor)
+        out.append(m)
+    return tuple(out)
 
 
 def _interviewers(mentions: dict[int, Mention], doc: Any) -> dict[int, Mention]:

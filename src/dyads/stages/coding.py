@@ -235,6 +235,17 @@ class Coder:
             gov = args.clause_governor(trig)
             obj = args.direct_object(gov) if gov is not None else None
             return [obj] if obj is not None else []
+        if name == "under_subject":
+            # "forces came under attack from X": the attacked are the subject of "came"
+            head = trig.head
+            if (
+                trig.dep_ == "pobj"
+                and head.lower_ == "under"
+                and head.head.lemma_ in ("come", "be", "fall", "remain")
+            ):
+                subj = args.logical_subject(head.head)
+                return [subj] if subj is not None else []
+            return []
         if name == "frame_subject":
             # "In a letter to the UN, Azerbaijan said ...": a noun in a framing phrase of a clause
             # belongs to the clause's subject
@@ -421,7 +432,7 @@ class Coder:
     ) -> tuple[list[Mention | None], list[Mention | None]]:
         is_verb = pattern.kind == "verb"
         source_slots = pattern.source or (
-            ("subject",) if is_verb else ("poss", "mod", "by", "governor_subject")
+            ("subject",) if is_verb else ("poss", "mod", "by", "governor_subject", "from")
         )
         if pattern.target:
             target_slots = pattern.target
@@ -429,7 +440,7 @@ class Coder:
             particle = (pattern.particle.split()[-1],) if pattern.particle else ()
             target_slots = ("dobj", *particle, "object_inner")
         else:
-            target_slots = DEFAULT_NOUN_TARGETS
+            target_slots = (*DEFAULT_NOUN_TARGETS, "under_subject")
         sources = self._fill(source_slots, trig, pattern, used, first_only=True)
         targets = self._fill(target_slots, trig, pattern, used, first_only=True)
         if not targets and "none" not in pattern.target:
@@ -437,10 +448,9 @@ class Coder:
             # Kofi Annan", "agreed to US mediation"), then the target of the complement the
             # trigger governs ("agreed to provide aid to Romania", "demanded that its partners
             # refuse ...")
-            for fallback in ("object_possessor", "object_inner"):
-                targets = (
-                    self._fill((fallback,), trig, pattern, used, first_only=True) if is_verb else []
-                )
+            fallbacks = ("object_possessor", "object_inner") if is_verb else ("under_subject",)
+            for fallback in fallbacks:
+                targets = self._fill((fallback,), trig, pattern, used, first_only=True)
                 if targets:
                     break
             if not targets:
