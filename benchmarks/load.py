@@ -168,15 +168,21 @@ def section(store: dict, plain: dict, during: dict | None, ingest: dict | None, 
             f"`/api/health` counted {ingest['events_after']:,} events "
             f"({ingest['events_after'] - store['events']:,} more than before).",
         ]
+    clean = all(
+        not s["errors"] and set(s["statuses"]) == {200} for s in (plain, during) if s is not None
+    )
     lines += [
         "",
-        "Reads never fail while the ingest writes: each time `dyads ingest` asks for the file, the",
-        "server lets go of it as soon as its running requests are done, requests wait (they are",
-        "not refused) while a batch is written, and the server reopens the file afterwards",
-        "(docs/web.md, *Reading while an ingest writes*). Waiting for a batch shows in the tail",
-        "latencies of the second phase.",
+        ("Every request was answered with a 200, also while the ingest wrote: "
+         if clean else "**Not every request was answered with a 200** (see the table). ")
+        + "each time `dyads ingest` asks for the file, the server lets go of it as soon as its "
+        "running requests are done, requests wait (they are not refused) while a batch is "
+        "written, and the server reopens the file afterwards (docs/web.md, *Reading while an "
+        "ingest writes*). Waiting for a batch shows in the tail latencies of the second phase. "
+        "Throughput is bound by the CPU the server gets: the client, the server and the ingest "
+        "share the machine's CPUs with whatever else runs (the load average column).",
         END,
-    ]
+    ]  # fmt: skip
     return "\n".join(lines)
 
 

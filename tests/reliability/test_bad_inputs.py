@@ -266,6 +266,8 @@ def make_corpus(root: Path) -> list[Case]:
     error("csv/no-text-column.csv", f"id,date,body\nc1,{DATE},{GOOD}\n", "no text column",
           r"CSV has no 'text' column \(columns: id, date, body\)")  # fmt: skip
     error("csv/empty.csv", b"", "an empty CSV file", r"CSV has no 'text' column \(columns: none\)")
+    error("csv/newline-header.csv", f'"\ntext",date\n"{GOOD}",{DATE}\n', "a newline in a column name",
+          r"CSV has no 'text' column \(columns: \\ntext, date\)$")  # fmt: skip
     error("csv/binary.csv", png, "binary data named .csv", binary)
     cases.append(Case(put("csv/header-only.csv", "id,date,text\n"), "a header, no rows", "nothing"))
     rows = [

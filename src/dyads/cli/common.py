@@ -139,7 +139,7 @@ class ErrorLog:
 
     def report(self, error: ArticleError) -> None:
         self.count += 1
-        log.error(error.message())
+        log.error(" ".join(error.message().splitlines()))  # one line, whatever the reason holds
         if self.strict:
             raise click.exceptions.Exit(1)
 

@@ -167,7 +167,7 @@ def serve(ctx, db, host, port, token_file, cors_origins, max_page, lock_timeout,
         )
     config = uvicorn.Config(
         app, log_config=None, access_log=access_log, limit_concurrency=256,
-        timeout_keep_alive=5, server_header=False,
+        timeout_keep_alive=30, server_header=False,
     )  # fmt: skip
     if access_log:
         logging.getLogger("uvicorn.access").setLevel(logging.INFO)

@@ -98,8 +98,10 @@ def read_csv(
         yield ArticleError(name, f"malformed CSV header ({err})")
         return
     if "text" not in fields:
+        # names on one line, and not too many of them: the message is one line on stderr
+        shown = [repr(f)[1:-1][:40] for f in fields[:12]] + ["..."] * (len(fields) > 12)
         yield ArticleError(
-            name, f"CSV has no 'text' column (columns: {', '.join(fields) or 'none'})"
+            name, f"CSV has no 'text' column (columns: {', '.join(shown) or 'none'})"
         )
         return
     while True:

@@ -35,6 +35,16 @@ LIGHT_VERBS = {
     "expand", "organize", "organise", "call", "declare", "take", "finalize", "agree",
 }  # fmt: skip
 VERB_POS = {"VERB", "AUX"}
+# "a shipment of weapons", "16 rounds of sanctions": nouns whose "of" object is what counts
+CONTAINER_NOUNS = {
+    "delivery", "shipment", "round", "package", "batch", "supply", "ton", "tonne", "consignment",
+    "series", "wave", "number", "amount", "set", "lot", "kind", "type", "form", "provision",
+    "transfer", "sale", "release", "return", "withdrawal", "exchange", "deployment", "dispatch",
+    "convoy", "load", "cargo", "worth", "million", "billion", "dozen", "hundred", "thousand",
+    "pair", "group", "unit", "flow", "stream", "volley", "barrage", "salvo", "string", "spate",
+    "resumption", "suspension", "lifting", "easing", "imposition", "extension", "renewal",
+    "volume", "quantity", "barrel", "share", "portion", "bulk", "shipload", "truckload",
+}  # fmt: skip
 MANDATIVE_VERBS = {
     "demand",
     "insist",
@@ -442,6 +452,16 @@ class Coder:
         else:
             target_slots = (*DEFAULT_NOUN_TARGETS, "under_subject")
         sources = self._fill(source_slots, trig, pattern, used, first_only=True)
+        if pattern.symmetric and len(sources) > 1:
+            # "Germany and Poland stepped up cooperation", "A and B joined forces": the
+            # conjoined sources are each other's targets; the object is not a party
+            target_slots = tuple(
+                t for t in target_slots if t not in ("dobj", "object_possessor", "object_inner")
+            )
+            targets = self._fill(target_slots, trig, pattern, used, first_only=True)
+            if not targets:
+                pairs = [(a, b) for a in sources for b in sources if a is not b]
+                return [a for a, _ in pairs], [b for _, b in pairs]
         targets = self._fill(target_slots, trig, pattern, used, first_only=True)
         if not targets and "none" not in pattern.target:
             # nothing in the pattern's own slots: the actor inside the object ("rejected calls by
@@ -536,6 +556,12 @@ class Coder:
                     ) or trig.i in consumed:
                         continue
                     candidates = self._candidates(table, trig)
+                    if (
+                        candidates
+                        and trig.lemma_ == "go"
+                        and any(c.dep_ == "xcomp" for c in trig.children)
+                    ):
+                        continue  # "is going to be": the future, not a journey
                     if not candidates:
                         continue
                     matched = self._match(trig, candidates, consumed)
@@ -656,7 +682,9 @@ def _object_keys(cand: Any) -> set[str]:
         if nested:  # "law enforcement cooperation"
             keys.add(" ".join([*(g.lower_ for g in nested), mods[-1].lower_, lemma]))
     for prep in cand.children:
-        if prep.dep_ == "prep" and prep.lower_ in ("of", "for", "with", "in"):
+        if prep.dep_ == "prep" and (
+            prep.lower_ in ("for", "with", "in") or prep.lower_ == "of" and lemma in CONTAINER_NOUNS
+        ):
             for pobj in prep.children:
                 if pobj.dep_ == "pobj":
                     keys.add(pobj.lemma_.lower())
