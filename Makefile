@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-10)
 PYTEST_ARGS ?=
 
-.PHONY: install system-deps demo test test-fast lint format bench eval clean help
+.PHONY: install system-deps web-assets demo test test-fast lint format bench eval clean help
 
 help:
 	@echo "make demo    - create .venv, install dyads, code the bundled samples and store them"
@@ -37,14 +37,24 @@ system-deps:
 	  else echo "warning: missing$$missing (not root); the spark/browser tests will be skipped"; fi; \
 	fi
 
-demo: install
+# -- dashboard assets: Natural Earth country outlines from npm (pinned in web/package-lock.json)
+WEB_VENDOR := src/dyads/web/static/vendor/world-atlas
+web-assets: $(WEB_VENDOR)/countries-110m.json
+$(WEB_VENDOR)/countries-110m.json: web/package.json web/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix web --ignore-scripts --no-audit --no-fund --loglevel=error && \
+	  mkdir -p $(WEB_VENDOR) && \
+	  cp web/node_modules/world-atlas/countries-110m.json web/node_modules/world-atlas/LICENSE $(WEB_VENDOR)/; \
+	else echo "warning: npm not found: the dashboard map has no country outlines"; fi
+
+demo: install web-assets
 	$(BIN)/dyads code samples/ --format table
 	rm -f dyads.duckdb dyads.duckdb.wal
 	$(BIN)/dyads ingest samples/ --db dyads.duckdb
 	$(BIN)/dyads stats --db dyads.duckdb
 	$(BIN)/dyads dyad --db dyads.duckdb USA ISR --by month
 
-test: install system-deps
+test: install system-deps web-assets
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: install
@@ -58,7 +68,7 @@ format: install
 	$(BIN)/ruff check --fix src tests benchmarks
 	$(BIN)/ruff format src tests benchmarks
 
-bench: install system-deps
+bench: install system-deps web-assets
 	$(BIN)/python benchmarks/throughput.py
 	$(BIN)/python benchmarks/store_voa.py
 	$(BIN)/python benchmarks/api_latency.py
@@ -69,4 +79,4 @@ eval: install
 	$(BIN)/dyads eval --write docs/quality.md
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache dyads.duckdb
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache dyads.duckdb web/node_modules

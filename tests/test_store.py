@@ -88,33 +88,31 @@ def test_forward_migrations_run_once_in_order(tmp_path, monkeypatch):
     path = tmp_path / "m.duckdb"
     EventStore(path).ingest(corpus()[:2])
     applied = []
+    base = store_module.CURRENT_VERSION
 
-    def v3(con):
-        applied.append(3)
+    def v_lang(con):
+        applied.append(base + 2)
         con.execute("ALTER TABLE articles ADD COLUMN lang VARCHAR DEFAULT 'en'")
 
     extra = (
         Migration(
-            2,
+            base + 1,
             "add a view",
             "CREATE VIEW asserted AS SELECT * FROM events WHERE modality = 'asserted'",
         ),
-        Migration(3, "add articles.lang", v3),
+        Migration(base + 2, "add articles.lang", v_lang),
     )
     monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS + extra)
-    monkeypatch.setattr(store_module, "CURRENT_VERSION", 3)
+    monkeypatch.setattr(store_module, "CURRENT_VERSION", base + 2)
     s = EventStore(path)
     assert s.events().num_rows == 3  # a read migrates first
-    assert s.schema_version == 3
-    assert s.sql("SELECT version FROM schema_version ORDER BY version")["version"].to_pylist() == [
-        1,
-        2,
-        3,
-    ]
+    assert s.schema_version == base + 2
+    versions = s.sql("SELECT version FROM schema_version ORDER BY version")["version"].to_pylist()
+    assert versions == list(range(1, base + 3))
     assert s.sql("SELECT DISTINCT lang FROM articles")["lang"].to_pylist() == ["en"]
     assert s.sql("SELECT count(*) AS n FROM asserted")["n"].to_pylist() == [3]
     EventStore(path).ingest(corpus()[2:3])
-    assert applied == [3]
+    assert applied == [base + 2]
 
 
 def test_a_store_from_a_newer_dyads_is_refused(tmp_path):

@@ -107,7 +107,7 @@ def _arrow(columns: str) -> Any:
 
 _MENTION_ROW = "text:s start:i end:i code:s country:s sector:l name:s kind:s former:b rule:s refers_start:i refers_end:i refers_text:s"
 ROW_SCHEMAS = {
-    "articles": "id:s url:s title:s date:d date_source:s origin:s length:i text_hash:s outlet:s n_events:i notes:l ingested_at:t run_id:i",
+    "articles": "id:s url:s title:s date:d date_source:s origin:s length:i text_hash:s outlet:s n_events:i notes:l ingested_at:t run_id:i text:s",
     "actors": "article_id:s seq:i " + _MENTION_ROW,
     "quotes": "article_id:s seq:i start:i end:i text:s sentence_index:i kind:s speaker_text:s speaker_start:i speaker_end:i speaker_code:s speaker_country:s speaker_name:s verb_start:i verb_end:i verb_text:s",
     "places": "article_id:s seq:i name:s country:s adm1:s lat:f lon:f geonameid:i feature:s text:s start:i end:i reason:s",
@@ -142,6 +142,11 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1, "articles, events, clusters, actors, quotes, places, ingest runs and errors", SCHEMA_V1
+    ),
+    Migration(
+        2,
+        "articles.text: the article text, so evidence offsets can be shown in context",
+        "ALTER TABLE articles ADD COLUMN text VARCHAR;",
     ),
 )
 CURRENT_VERSION = MIGRATIONS[-1].version
@@ -183,6 +188,7 @@ class StoredArticle:
     places: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     text_hash: str | None = None
+    text: str | None = None
 
     @property
     def id(self) -> str:
@@ -199,7 +205,7 @@ class StoredArticle:
             "date": _date(m.get("date")), "date_source": m.get("date_source"),
             "origin": m.get("origin"), "length": m.get("length"), "text_hash": self.text_hash,
             "outlet": outlet(m.get("url")), "n_events": len(self.events),
-            "notes": list(self.notes),
+            "notes": list(self.notes), "text": self.text,
         }  # fmt: skip
 
 
@@ -230,9 +236,9 @@ def store_event_row(event: Mapping[str, Any]) -> dict[str, Any]:
 def from_article_dict(data: Mapping[str, Any], hash_: str | None = None) -> StoredArticle:
     """The contract's article object (``dyads code --format json``) → a :class:`StoredArticle`."""
     meta = dict(data["article"])
-    if hash_ is None and isinstance(meta.get("text"), str):
-        hash_ = text_hash(meta["text"])
-    meta.pop("text", None)
+    text = meta.pop("text", None)
+    if hash_ is None and isinstance(text, str):
+        hash_ = text_hash(text)
     events, seen = [], set()
     for event in data.get("events") or []:
         if event["id"] in seen:  # the same trigger, code and actors twice: one event
@@ -267,11 +273,12 @@ def from_article_dict(data: Mapping[str, Any], hash_: str | None = None) -> Stor
     return StoredArticle(
         meta=meta, events=events, actors=actors, quotes=quotes, places=places,
         notes=list(data.get("notes") or []), text_hash=hash_,
+        text=text if isinstance(text, str) else None,
     )  # fmt: skip
 
 
 def from_coded(coded: CodedArticle) -> StoredArticle:
-    return from_article_dict(article_dict(coded), text_hash(coded.article.text))
+    return from_article_dict(article_dict(coded, include_text=True), text_hash(coded.article.text))
 
 
 def as_stored(item: Any) -> StoredArticle | ArticleError:

@@ -219,7 +219,9 @@ def test_export_parquet_then_ingest_parquet(db, tmp_path):
 
 def test_stats(db):
     out = run("stats", "--db", db, "--check").stdout
-    assert "schema version 1, clustering window 1 days" in out
+    from dyads.store_schema import CURRENT_VERSION
+
+    assert f"schema version {CURRENT_VERSION}, clustering window 1 days" in out
     assert "check     ok" in out
     data = json.loads(run("stats", "--db", db, "--json").stdout)
     assert (data["articles"], data["events"], data["clusters"]) == (6, 8, 4)
