@@ -475,7 +475,8 @@ def section(r: dict[str, Any]) -> str:
         lines += [
             f"| full pipeline on {large['articles']:,} articles | | {large['articles_per_second']:,.2f} articles/s, "
             f"{large['seconds'] / 60:,.1f} min, peak RSS {large['peak_rss'] / 1e6:,.0f} MB "
-            f"| flat from 2,000 to 20,000: {mark(ok['flat_memory'])} |",
+            f"| flat from {r['corpus']['articles']:,} to {large['articles']:,} "
+            f"(target: 20,000): {mark(ok['flat_memory'])} |",
             "",
             f"RSS while coding the {large['articles']:,} articles (articles done: whole tree): {marks}.",
         ]
@@ -504,6 +505,12 @@ def section(r: dict[str, Any]) -> str:
             lines.append(
                 f"| {name} | {stage['seconds']:.2f} | {stage['share_of_parse']:.0%} | {tops} |"
             )
+    if r.get("reused"):
+        lines += [
+            "",
+            f"The parse/full rounds and the profile are those of `{r['reused']}` (`--reuse`); "
+            "the large run is this run's.",
+        ]
     lines += [
         "",
         "The machine is shared, so the load average is recorded: rates fall when other work runs,",
@@ -541,6 +548,10 @@ def main() -> int:
     parser.add_argument("--profile", choices=["auto", "always", "never"], default="auto")
     parser.add_argument("--profile-articles", type=int, default=200)
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument(
+        "--reuse", type=Path, default=None,
+        help="take the parse/full rounds and profile from an earlier results JSON; run only --large",
+    )  # fmt: skip
     args = parser.parse_args()
     if not args.corpus.exists():
         print(f"throughput: no corpus at {args.corpus}", file=sys.stderr)
@@ -578,17 +589,24 @@ def main() -> int:
             text = json.dumps(result, indent=1) + "\n"
             (ROOT / result["file"]).write_text(text, encoding="utf-8")
 
+    if args.reuse:  # the rounds and profile of an earlier run: only the large run is new
+        earlier = json.loads(args.reuse.read_text(encoding="utf-8"))
+        for key, value in earlier.items():
+            if key not in result and key not in ("large", "verdicts", "load_average_end"):
+                result[key] = value
+        result["rounds"] = earlier.get("rounds", result["rounds"])
+        result["reused"] = str(
+            args.reuse.relative_to(ROOT) if args.reuse.is_absolute() else args.reuse
+        )
+
     with tempfile.TemporaryDirectory() as tmp:
-        started = time.perf_counter()
-        result.update(measure(args, Path(tmp), dict(config.data)))
-        result["measure_seconds"] = round(time.perf_counter() - started, 1)
-        if args.profile == "always" or (args.profile == "auto" and result["ratio"] > TARGET_RATIO):
-            result["profile"] = profile_stages(
-                Path(tmp) / "round1.jsonl", args.profile_articles, dict(config.data)
-            )
-            print_profile(result["profile"])
-        save()
+        if not args.reuse:
+            started = time.perf_counter()
+            result.update(measure(args, Path(tmp), dict(config.data)))
+            result["measure_seconds"] = round(time.perf_counter() - started, 1)
+            save()
         if args.large:
+            # before the profile, which loads a pipeline into this process (its RSS would count)
             large_corpus = Path(tmp) / "large.jsonl"
             make_corpus(args.corpus, args.large_articles, large_corpus)
             print(f"  large run: {args.large_articles:,} articles, full pipeline", file=sys.stderr)
@@ -606,6 +624,17 @@ def main() -> int:
                 f"  large run: {phase['seconds'] / 60:.1f} min, peak RSS {phase['peak_rss'] / 1e6:,.0f} MB",
                 file=sys.stderr,
             )
+            save()
+        wanted = args.profile == "always" or (
+            args.profile == "auto" and result["ratio"] > TARGET_RATIO
+        )
+        if wanted and not (args.reuse and "profile" in result):
+            if not (Path(tmp) / "round1.jsonl").exists():
+                make_corpus(args.corpus, args.profile_articles, Path(tmp) / "round1.jsonl")
+            result["profile"] = profile_stages(
+                Path(tmp) / "round1.jsonl", args.profile_articles, dict(config.data)
+            )
+            print_profile(result["profile"])
             save()
     text = section(result)
     print(text)

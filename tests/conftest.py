@@ -45,10 +45,3 @@ def voa_path() -> Path:
     if not VOA.exists():
         pytest.skip("../shared/corpora is not available")
     return VOA
-
-
-def code_text(pipeline, text: str, date: str = "2025-02-27"):
-    """Code one text with the session pipeline."""
-    from dyads.records import Article
-
-    return pipeline(Article.from_text(text, date))

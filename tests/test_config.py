@@ -6,13 +6,22 @@ from dyads.registry import UnknownStage, stage_factory
 
 def test_default_config_has_stages():
     config = Config.load()
-    assert config.stage_names == ["segment", "actors", "quotes", "coding", "modality", "dates", "places", "refine"]
+    assert config.stage_names == [
+        "segment",
+        "actors",
+        "quotes",
+        "coding",
+        "modality",
+        "dates",
+        "places",
+        "refine",
+    ]
     assert config.section("nlp")["model"] == "auto"
 
 
 def test_overrides_merge_deeply(tmp_path):
     path = tmp_path / "c.toml"
-    path.write_text('[nlp]\nbatch_size = 4\n[stages.coding]\nmin_actors = 2\n')
+    path.write_text("[nlp]\nbatch_size = 4\n[stages.coding]\nmin_actors = 2\n")
     config = Config.load(path, overrides={"nlp": {"model": "x"}})
     assert config.section("nlp") == {**Config.load().section("nlp"), "batch_size": 4, "model": "x"}
     assert config.section("stages.coding")["min_actors"] == 2

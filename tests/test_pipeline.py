@@ -2,7 +2,6 @@
 
 import gc
 import tracemalloc
-from dataclasses import replace
 
 import pytest
 
@@ -14,14 +13,20 @@ pytestmark = pytest.mark.slow
 
 
 def test_code_one_article(pipeline):
-    coded = pipeline(Article.from_text("Germany imposed sanctions on Iran on Monday.", "2025-02-27"))
+    coded = pipeline(
+        Article.from_text("Germany imposed sanctions on Iran on Monday.", "2025-02-27")
+    )
     assert isinstance(coded, CodedArticle)
     (event,) = [e for e in coded.events if e.cameo.code == "163"]
     assert event.source.actor.country == "DEU" and event.target.actor.country == "IRN"
 
 
 def test_errors_pass_through_in_order(pipeline):
-    items = [Article.from_text("Russia's army shelled Kharkiv.", "2025-02-27"), ArticleError("x.txt", "broken"), Article.from_text("Hello.", "2025-02-27")]
+    items = [
+        Article.from_text("Russia's army shelled Kharkiv.", "2025-02-27"),
+        ArticleError("x.txt", "broken"),
+        Article.from_text("Hello.", "2025-02-27"),
+    ]
     results = list(pipeline.pipe(items, batch_size=2))
     assert [type(r).__name__ for r in results] == ["CodedArticle", "ArticleError", "CodedArticle"]
 
@@ -39,13 +44,19 @@ def make_boom(resources, config):
 def test_a_failing_article_does_not_stop_the_batch():
     config = Config.load(overrides={"pipeline": {"stages": ["segment", "test_pipeline:make_boom"]}})
     pipeline = Pipeline(config)
-    results = list(pipeline.pipe([Article.from_text(t, "2025-01-01") for t in ("fine one", "boom here", "fine two")]))
+    results = list(
+        pipeline.pipe(
+            [Article.from_text(t, "2025-01-01") for t in ("fine one", "boom here", "fine two")]
+        )
+    )
     assert [type(r).__name__ for r in results] == ["CodedArticle", "ArticleError", "CodedArticle"]
     assert "kaboom" in results[1].reason and "boom" in results[1].stage
 
 
 def test_long_articles_are_cut_with_a_note():
-    config = Config.load(overrides={"nlp": {"max_chars": 2000}, "pipeline": {"stages": ["segment"]}})
+    config = Config.load(
+        overrides={"nlp": {"max_chars": 2000}, "pipeline": {"stages": ["segment"]}}
+    )
     text = "Troops crossed the border. " * 400
     coded = Pipeline(config)(Article.from_text(text, "2025-01-01"))
     assert coded.notes and "cut to" in coded.notes[0]
@@ -54,7 +65,9 @@ def test_long_articles_are_cut_with_a_note():
 
 def test_streaming_memory_is_flat():
     """10,000 small articles through a generator: memory does not grow with the input."""
-    config = Config.load(overrides={"pipeline": {"stages": ["segment", "actors", "quotes", "coding", "modality"]}})
+    config = Config.load(
+        overrides={"pipeline": {"stages": ["segment", "actors", "quotes", "coding", "modality"]}}
+    )
     pipeline = Pipeline(config)
 
     countries = ["Iran", "Syria", "Cuba", "Venezuela", "Russia", "Belarus", "Myanmar", "Sudan"]
@@ -83,18 +96,33 @@ def test_streaming_memory_is_flat():
     gc.collect()
     tracemalloc.start()
     run(1000)
-    small = tracemalloc.get_traced_memory()[1]
+    gc.collect()
+    small_kept, small_peak = tracemalloc.get_traced_memory()
     tracemalloc.reset_peak()
     events = run(10000)
-    large = tracemalloc.get_traced_memory()[1]
+    gc.collect()
+    large_kept, large_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert events >= 10000
-    assert large < small * 1.5 + 2_000_000, (small, large)
+    # what stays after a run does not grow with the input ...
+    assert large_kept < small_kept + 1_000_000, (small_kept, large_kept)
+    # ... and the peak stays of the order of one batch: cyclic garbage waits for the collector,
+    # so peaks vary, but holding 10,000 coded articles would take well over 50 MB
+    assert large_peak < 3 * small_peak + 4_000_000, (small_peak, large_peak)
 
 
 def test_parallel_output_equals_serial(pipeline):
-    texts = [f"Germany imposed sanctions on Iran. Russia's army shelled Kharkiv {i} times." for i in range(12)]
+    texts = [
+        f"Germany imposed sanctions on Iran. Russia's army shelled Kharkiv {i} times."
+        for i in range(12)
+    ]
     items = [Article.from_text(t, "2025-02-27", id=f"p{i}") for i, t in enumerate(texts)]
-    serial = [[(e.cameo.code, e.trigger.start) for e in r.events] for r in pipeline.pipe(items, batch_size=4)]
-    parallel = [[(e.cameo.code, e.trigger.start) for e in r.events] for r in pipeline.pipe(items, batch_size=4, processes=2)]
+    serial = [
+        [(e.cameo.code, e.trigger.start) for e in r.events]
+        for r in pipeline.pipe(items, batch_size=4)
+    ]
+    parallel = [
+        [(e.cameo.code, e.trigger.start) for e in r.events]
+        for r in pipeline.pipe(items, batch_size=4, processes=2)
+    ]
     assert serial == parallel and any(serial)

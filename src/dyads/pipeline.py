@@ -1,7 +1,7 @@
 """The pipeline: parse articles with spaCy, then run the named stages over each one.
 
     pipeline = Pipeline.from_config()                  # default stages, auto model
-    for result in pipeline.pipe(read(["news/"]), batch_size=32, processes=2):
+    for result in pipeline.pipe(read(["news/"]), batch_size=16, processes=2):
         if isinstance(result, ArticleError): ...      # bad input or a failed article
         else: result.events ...                        # a CodedArticle
 
@@ -71,7 +71,7 @@ class Pipeline:
 
     @property
     def batch_size(self) -> int:
-        return int(self.config.section("nlp").get("batch_size", 32))
+        return int(self.config.section("nlp").get("batch_size", 16))
 
     # -- processing -------------------------------------------------------------------------
     def __call__(self, article: Article) -> CodedArticle:

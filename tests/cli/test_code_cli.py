@@ -18,7 +18,9 @@ ARTICLE = jsonschema.Draft202012Validator(load_schema("article"))
 
 
 def run(*args, input=None):
-    return CliRunner().invoke(cli, ["-q", *args] if "-v" not in args else list(args), input=input, catch_exceptions=False)
+    return CliRunner().invoke(
+        cli, ["-q", *args] if "-v" not in args else list(args), input=input, catch_exceptions=False
+    )
 
 
 def test_seed_jsonl_is_schema_valid(seed_path):
@@ -38,12 +40,16 @@ def test_seed_json_format(seed_path):
     (line,) = result.stdout.splitlines()
     article = json.loads(line)
     ARTICLE.validate(article)
-    assert article["article"]["date"] == "2025-02-27" and article["article"]["date_source"] == "header"
+    assert (
+        article["article"]["date"] == "2025-02-27" and article["article"]["date_source"] == "header"
+    )
     text = article["article"]["text"]
     credit = next(s for s in article["article"]["excluded"] if "credit" in s["text"])
     assert text[credit["start"] : credit["end"]] == credit["text"]
     assert not any(credit["start"] <= a["start"] < credit["end"] for a in article["actors"])
-    assert article["quotes"] and all(q["speaker"] is None or q["speaker"]["text"] for q in article["quotes"])
+    assert article["quotes"] and all(
+        q["speaker"] is None or q["speaker"]["text"] for q in article["quotes"]
+    )
 
 
 def test_csv_format(seed_path):
@@ -54,20 +60,36 @@ def test_csv_format(seed_path):
 
 
 def test_stdin_with_date():
-    result = run("code", "-", "--date", "2025-02-27", input="Germany imposed sanctions on Iran on Monday.")
+    result = run(
+        "code", "-", "--date", "2025-02-27", input="Germany imposed sanctions on Iran on Monday."
+    )
     (event,) = [json.loads(line) for line in result.stdout.splitlines()]
-    assert event["cameo"]["code"] == "163" and event["source"]["country"] == "DEU" and event["target"]["country"] == "IRN"
+    assert (
+        event["cameo"]["code"] == "163"
+        and event["source"]["country"] == "DEU"
+        and event["target"]["country"] == "IRN"
+    )
 
 
 def test_table_format():
-    result = run("code", "-", "--date", "2025-02-27", "--format", "table", input="Germany imposed sanctions on Iran.")
+    result = run(
+        "code",
+        "-",
+        "--date",
+        "2025-02-27",
+        "--format",
+        "table",
+        input="Germany imposed sanctions on Iran.",
+    )
     assert "163" in result.stdout and "DEU" in result.stdout
 
 
 def test_bad_inputs_are_reported_and_the_batch_goes_on(tmp_path):
     (tmp_path / "good.txt").write_text("date 2025-02-27 Germany imposed sanctions on Iran.")
     (tmp_path / "bad.txt").write_text("date 2025-13-45 Broken header.")
-    (tmp_path / "c.jsonl").write_text('{"text": "Russia condemned the sanctions.", "date": "2025-02-27"}\n{broken\n')
+    (tmp_path / "c.jsonl").write_text(
+        '{"text": "Russia condemned the sanctions.", "date": "2025-02-27"}\n{broken\n'
+    )
     result = CliRunner().invoke(cli, ["code", str(tmp_path)])
     assert result.exit_code == 0
     errors = [line for line in result.stderr.splitlines() if line.startswith("dyads: error")]
@@ -90,10 +112,11 @@ def test_strict_stops_at_the_first_error(tmp_path):
 
 
 def test_parallel_equals_serial(tmp_path):
-    from conftest import SAMPLES
+    from pathlib import Path
 
-    one = run("code", str(SAMPLES), "-p", "1")
-    two = run("code", str(SAMPLES), "-p", "2", "--batch-size", "2")
+    samples = Path(__file__).resolve().parents[2] / "samples"
+    one = run("code", str(samples), "-p", "1")
+    two = run("code", str(samples), "-p", "2", "--batch-size", "2")
     assert one.stdout == two.stdout and one.stdout
 
 
@@ -113,6 +136,14 @@ def test_dicts_validate():
 def test_user_patterns_file(tmp_path):
     patterns = tmp_path / "mine.yaml"
     patterns.write_text('- id: my-scold\n  code: "111"\n  verbs: [scold]\n')
-    result = run("code", "-", "--date", "2025-02-27", "--patterns", str(patterns), input="France scolded Italy.")
+    result = run(
+        "code",
+        "-",
+        "--date",
+        "2025-02-27",
+        "--patterns",
+        str(patterns),
+        input="France scolded Italy.",
+    )
     (event,) = [json.loads(line) for line in result.stdout.splitlines()]
     assert event["rule"] == "my-scold" and event["target"]["country"] == "ITA"

@@ -19,6 +19,12 @@ pytestmark = pytest.mark.slow
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
 def test_case_file(pipeline, path):
     report = run_cases(pipeline, [path])
-    failures = [f"{r.text[:90]!r}: {'; '.join(r.problems)} (got {r.got})" for r in report.results if not r.ok]
+    failures = [
+        f"{r.text[:90]!r}: {'; '.join(r.problems)} (got {r.got})"
+        for r in report.results
+        if not r.ok
+    ]
     rate = report.passed / len(report.results)
-    assert rate >= THRESHOLD, f"{report.passed}/{len(report.results)} passed:\n" + "\n".join(failures)
+    assert rate >= THRESHOLD, f"{report.passed}/{len(report.results)} passed:\n" + "\n".join(
+        failures
+    )

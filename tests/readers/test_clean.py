@@ -33,4 +33,6 @@ def test_other_credit_styles():
 
 
 def test_plain_text_has_nothing_excluded():
-    assert find_excluded("Russia's army shelled Kharkiv on Monday. Photographs showed damage.") == ()
+    assert (
+        find_excluded("Russia's army shelled Kharkiv on Monday. Photographs showed damage.") == ()
+    )

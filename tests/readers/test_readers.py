@@ -5,8 +5,8 @@ import json
 import pytest
 
 from dyads.readers import read, read_stdin
-from dyads.records import Article, ArticleError
 from dyads.readers.text import split_header
+from dyads.records import Article, ArticleError
 
 D = dt.date(2025, 2, 27)
 
@@ -77,7 +77,9 @@ def test_binary_file_is_refused(tmp_path):
 
 
 def test_latin1_bom_and_crlf(tmp_path, caplog):
-    (tmp_path / "l.txt").write_bytes("date 2025-02-27 Caf\xe9 talks in Z\xfcrich.".encode("latin-1"))
+    (tmp_path / "l.txt").write_bytes(
+        "date 2025-02-27 Caf\xe9 talks in Z\xfcrich.".encode("latin-1")
+    )
     (tmp_path / "b.txt").write_bytes("\ufeffdate 2025-02-27 Line one.\r\nLine two.\r\n".encode())
     latin, bom = sorted(read([tmp_path]), key=lambda a: a.origin, reverse=True)
     assert "Café talks in Zürich." == latin.text
@@ -87,7 +89,15 @@ def test_latin1_bom_and_crlf(tmp_path, caplog):
 
 def test_jsonl_fields_and_errors(tmp_path):
     lines = [
-        json.dumps({"id": "a1", "text": "First.", "published": "2025-03-14 20:30:26Z", "title": "T", "url": "u"}),
+        json.dumps(
+            {
+                "id": "a1",
+                "text": "First.",
+                "published": "2025-03-14 20:30:26Z",
+                "title": "T",
+                "url": "u",
+            }
+        ),
         "{not json",
         json.dumps({"text": "No date."}),
         json.dumps({"title": "no text"}),
@@ -100,7 +110,15 @@ def test_jsonl_fields_and_errors(tmp_path):
     path.write_text("\n".join(lines))
     items = list(read([path], date=D))
     kinds = [type(i).__name__ for i in items]
-    assert kinds == ["Article", "ArticleError", "Article", "ArticleError", "ArticleError", "ArticleError", "Article"]
+    assert kinds == [
+        "Article",
+        "ArticleError",
+        "Article",
+        "ArticleError",
+        "ArticleError",
+        "ArticleError",
+        "Article",
+    ]
     assert items[0].id == "a1" and items[0].date == dt.date(2025, 3, 14) and items[0].title == "T"
     assert items[1].origin == f"{path}:2" and "malformed JSON" in items[1].reason
     assert items[2].date == D and items[2].date_source == "--date"
@@ -111,14 +129,20 @@ def test_jsonl_fields_and_errors(tmp_path):
 
 def test_truncated_jsonl_line(tmp_path):
     path = tmp_path / "t.jsonl"
-    path.write_text(json.dumps({"text": "Complete.", "date": "2025-01-01"}) + "\n" + '{"text": "cut off in the mi')
+    path.write_text(
+        json.dumps({"text": "Complete.", "date": "2025-01-01"})
+        + "\n"
+        + '{"text": "cut off in the mi'
+    )
     items = list(read([path]))
     assert isinstance(items[0], Article) and isinstance(items[1], ArticleError)
 
 
 def test_csv_reader(tmp_path):
     path = tmp_path / "a.csv"
-    path.write_text('id,date,text\nx1,2025-02-27,"Hello, world."\nx2,2025-02-28,\nx3,2025-02-29,Bad date\n')
+    path.write_text(
+        'id,date,text\nx1,2025-02-27,"Hello, world."\nx2,2025-02-28,\nx3,2025-02-29,Bad date\n'
+    )
     items = list(read([path]))
     assert items[0].id == "x1" and items[0].text == "Hello, world."
     assert isinstance(items[1], ArticleError) and "empty" in items[1].reason
@@ -171,7 +195,16 @@ def test_missing_path_and_unsupported_type(tmp_path):
 def test_stdin_text_and_jsonl():
     art = one(read_stdin(D, io.BufferedReader(io.BytesIO(b"Some text from a pipe."))))
     assert art.text == "Some text from a pipe." and art.date == D
-    arts = list(read_stdin(None, io.BufferedReader(io.BytesIO(b'{"text": "a", "date": "2025-01-01"}\n{"text": "b", "date": "2025-01-02"}\n'))))
+    arts = list(
+        read_stdin(
+            None,
+            io.BufferedReader(
+                io.BytesIO(
+                    b'{"text": "a", "date": "2025-01-01"}\n{"text": "b", "date": "2025-01-02"}\n'
+                )
+            ),
+        )
+    )
     assert [a.text for a in arts] == ["a", "b"]
 
 
@@ -179,7 +212,9 @@ def test_parquet_reader(tmp_path):
     import duckdb
 
     path = tmp_path / "a.parquet"
-    duckdb.sql("SELECT 'p1' AS id, 'Text one.' AS text, DATE '2025-02-27' AS date UNION ALL SELECT 'p2', NULL, DATE '2025-02-27'").write_parquet(str(path))
+    duckdb.sql(
+        "SELECT 'p1' AS id, 'Text one.' AS text, DATE '2025-02-27' AS date UNION ALL SELECT 'p2', NULL, DATE '2025-02-27'"
+    ).write_parquet(str(path))
     items = sorted(read([path]), key=lambda a: a.origin)
     assert isinstance(items[0], Article) and items[0].id == "p1" and items[0].date == D
     assert isinstance(items[1], ArticleError)

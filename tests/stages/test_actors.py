@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import code_text
+from coding_helpers import code_text
 
 pytestmark = pytest.mark.slow
 
@@ -14,7 +14,10 @@ def mention(coded, text, nth=0):
 
 
 def test_countries_adjectives_demonyms_metonyms(pipeline):
-    coded = code_text(pipeline, "Israeli officials met the Americans while the Kremlin and the Pentagon watched Qatar.")
+    coded = code_text(
+        pipeline,
+        "Israeli officials met the Americans while the Kremlin and the Pentagon watched Qatar.",
+    )
     assert mention(coded, "Israeli officials").actor.code == "ISRGOV"
     assert mention(coded, "Americans").actor.country == "USA"
     assert mention(coded, "Kremlin").actor.code == "RUSGOV"
@@ -23,7 +26,9 @@ def test_countries_adjectives_demonyms_metonyms(pipeline):
 
 
 def test_possessives_and_compounds(pipeline):
-    coded = code_text(pipeline, "Israel's army and the IDF's elite intelligence unit, Unit 504, raided the camp.")
+    coded = code_text(
+        pipeline, "Israel's army and the IDF's elite intelligence unit, Unit 504, raided the camp."
+    )
     army = mention(coded, "Israel's army").actor
     assert army.country == "ISR" and army.sectors == ("MIL",)
     unit = next(m for m in coded.mentions if "intelligence unit" in m.text).actor
@@ -60,26 +65,39 @@ def test_former_keeps_the_code(pipeline):
 
 
 def test_surname_refers_to_the_full_name_earlier(pipeline):
-    coded = code_text(pipeline, "Former Israeli Ambassador to the US Michael Herzog spoke on Monday. Herzog said the talks failed.")
+    coded = code_text(
+        pipeline,
+        "Former Israeli Ambassador to the US Michael Herzog spoke on Monday. Herzog said the talks failed.",
+    )
     assert mention(coded, "Herzog").actor.entry == "person:michael-herzog"
 
 
 def test_ambiguous_country_names(pipeline):
-    coded = code_text(pipeline, "Michael Jordan met officials in Chicago. King Abdullah said Jordan would close its border with Syria.")
+    coded = code_text(
+        pipeline,
+        "Michael Jordan met officials in Chicago. King Abdullah said Jordan would close its border with Syria.",
+    )
     assert all(m.actor.country != "JOR" for m in coded.mentions if "Michael" in m.text)
     assert any(m.text == "Jordan" and m.actor.country == "JOR" for m in coded.mentions)
 
 
 def test_pronouns_and_descriptions(pipeline):
-    coded = code_text(pipeline, "Qatar hosted the talks. The country said it would continue. Antony Blinken arrived. He met the emir.")
+    coded = code_text(
+        pipeline,
+        "Qatar hosted the talks. The country said it would continue. Antony Blinken arrived. He met the emir.",
+    )
     assert mention(coded, "The country").actor.country == "QAT"
     he = mention(coded, "He")
-    assert he.actor.entry == "person:antony-blinken" and he.refers_to.text.endswith("Antony Blinken")
+    assert he.actor.entry == "person:antony-blinken" and he.refers_to.text.endswith(
+        "Antony Blinken"
+    )
 
 
 def test_quote_speakers_and_first_person(pipeline):
-    text = ('"We will not retreat," Zelenskyy said. "They attacked us again," he added.\n\n'
-            '"I spoke to them yesterday," the Turkish foreign minister told reporters.')
+    text = (
+        '"We will not retreat," Zelenskyy said. "They attacked us again," he added.\n\n'
+        '"I spoke to them yesterday," the Turkish foreign minister told reporters.'
+    )
     coded = code_text(pipeline, text)
     assert mention(coded, "We").actor.country == "UKR"
     assert mention(coded, "us").actor.country == "UKR"
@@ -96,7 +114,10 @@ def test_speaker_without_subject(pipeline):
 
 
 def test_credit_lines_give_no_actor(pipeline):
-    coded = code_text(pipeline, "Troops entered the city. US President Joe Biden, May 3, 2024 (illustration). (credit: REUTERS/JOHN DOE)")
+    coded = code_text(
+        pipeline,
+        "Troops entered the city. US President Joe Biden, May 3, 2024 (illustration). (credit: REUTERS/JOHN DOE)",
+    )
     assert not any("REUTERS" in m.text or "Biden" in m.text for m in coded.mentions)
 
 
@@ -111,7 +132,9 @@ def test_offsets_slice_the_text(pipeline, seed_coded):
 def test_roles_follow_the_event_date(pipeline):
     from dyads.records import Article
 
-    coded = pipeline(Article.from_text("In June 2023, Antony Blinken imposed sanctions on Iran.", "2026-03-01"))
+    coded = pipeline(
+        Article.from_text("In June 2023, Antony Blinken imposed sanctions on Iran.", "2026-03-01")
+    )
     (event,) = [e for e in coded.events if e.cameo.code == "163"]
     assert event.date.value.year == 2023
     assert event.source.actor.former is False and "Secretary of State" in event.source.actor.reason

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import code_text
+from coding_helpers import code_text
 
 pytestmark = pytest.mark.slow
 
@@ -54,6 +54,8 @@ def test_attribution_from_quotes_and_reporting_verbs(pipeline):
 
 
 def test_according_to(pipeline):
-    coded = code_text(pipeline, "Russian forces shelled Kharkiv overnight, according to Ukrainian officials.")
+    coded = code_text(
+        pipeline, "Russian forces shelled Kharkiv overnight, according to Ukrainian officials."
+    )
     (event,) = [e for e in coded.events if e.cameo.root == "19"]
     assert event.attribution is not None and event.attribution.actor.country == "UKR"

@@ -8,6 +8,7 @@ import pytest
 import spacy
 from spacy.tokens import Doc
 
+from coding_helpers import code_text
 from dyads.config import Config
 from dyads.records import Actor, Article, CameoCode, Document, Event, Mention, PloverCode, Span
 from dyads.resources import Resources
@@ -214,7 +215,9 @@ def test_seed_article(nlp, seed_path) -> None:
 def test_seed_article_through_the_pipeline(seed_coded) -> None:
     rafah = [p for p in seed_coded.places if p.text == "Rafah"]
     assert rafah and rafah[0].country == "PSE"
-    located = [e for e in seed_coded.events if e.location is not None and e.location.text == "Rafah"]
+    located = [
+        e for e in seed_coded.events if e.location is not None and e.location.text == "Rafah"
+    ]
     # "... halt the military equipment to Israel right before the ground operations began in
     # Rafah": the circumstantial clause locates the events of the clause it modifies
     assert {e.trigger.text.split()[0] for e in located} >= {"halt"}
@@ -222,8 +225,6 @@ def test_seed_article_through_the_pipeline(seed_coded) -> None:
 
 
 def test_circumstantial_clause_locates_the_governing_events(pipeline) -> None:
-    from conftest import code_text
-
     coded = code_text(pipeline, "Israel imposed sanctions on Iran after troops entered Gaza City.")
     (event,) = [e for e in coded.events if e.cameo.code == "163"]
     assert event.location is not None and event.location.country == "PSE"

@@ -12,7 +12,7 @@ from collections import Counter
 
 import pytest
 
-from conftest import TOKEN, FakePipeline, make_client, store_articles
+from conftest import DYADS, TOKEN, FakePipeline, make_client, store_articles
 from dyads.export.contract import load_schema
 
 ALL = 500
@@ -246,7 +246,8 @@ def test_event_view_highlights_the_sentence(client):
     assert [s["index"] for s in data["context"]] == [0, 1]
     assert data["cluster_detail"]["mentions"] == 1
     assert data["quote"] is None or data["quote"]["kind"] == "indirect"
-    assert data["text_window"] is None  # the store keeps no article text
+    window = data["text_window"]  # the store keeps article texts (schema v2)
+    assert window is not None and event["sentence"] in window["text"]
 
 
 def test_event_modality_is_spelled_out(client):
@@ -721,20 +722,21 @@ def test_event_cache_follows_the_store(writable_copy):
         assert after["items"][1:] == before["items"]
 
 
-def test_a_store_that_keeps_texts_shows_the_text_around_an_event(writable_copy):
+def test_an_article_without_stored_text_shows_no_text_window(writable_copy):
     import duckdb
 
     from dyads.export.contract import article_dict
 
     coded = next(a for a in store_articles() if a.article.id == "a3")
-    with duckdb.connect(str(writable_copy)) as con:  # a future schema with article texts
-        con.execute("ALTER TABLE articles ADD COLUMN text VARCHAR")
-        con.execute("UPDATE articles SET text = ? WHERE id = 'a3'", [coded.article.text])
     event = article_dict(coded)["events"][1]
     with make_client(writable_copy) as c:
         window = c.get(f"/api/events/{event['id']}").json()["text_window"]
         assert window["text"] == coded.article.text[window["start"] : window["end"]]
         assert event["sentence"] in window["text"]
+    with duckdb.connect(str(writable_copy)) as con:  # as a store migrated from schema v1 holds it
+        con.execute("UPDATE articles SET text = NULL WHERE id = 'a3'")
+    with make_client(writable_copy) as c:
+        assert c.get(f"/api/events/{event['id']}").json()["text_window"] is None
 
 
 # -- for real: the pipeline, and `dyads serve` as a process ---------------------------------------------
@@ -779,8 +781,6 @@ def test_dyads_serve_process(samples_db, serve, tmp_path):
 @pytest.mark.slow
 def test_dyads_serve_refuses_what_it_cannot_serve(tmp_path):
     import subprocess
-
-    from conftest import DYADS
 
     missing = subprocess.run([*DYADS, "serve", "--db", str(tmp_path / "none.duckdb"), "--port", "0"], capture_output=True, text=True, timeout=60)  # fmt: skip
     assert missing.returncode == 1 and "no event store" in missing.stderr
