@@ -136,7 +136,7 @@ class ActorDictionary:
             self._load_organizations(name, load_yaml(text) or [])
         for name, text in _data_files("people", ".tsv"):
             self._load_people(name, text)
-        for name, text in _data_files("", "not_actors.txt"):
+        for _name, text in _data_files("", "not_actors.txt"):
             self._load_blockers(text)
         for path in extra_files:
             self.load_file(Path(path))

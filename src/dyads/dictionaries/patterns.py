@@ -43,8 +43,8 @@ NOUN_SLOTS = {"poss", "mod", "by", "governor_subject", "governor_object", "frame
 PREPOSITIONS = {
     "on", "against", "to", "with", "from", "for", "into", "over", "at", "toward", "towards", "in",
     "outside", "along", "near", "inside", "beyond", "via", "amid", "across", "around",
-    "between", "among", "of", "about", "upon", "onto", "across", "by", "through", "within", "inside",
-    "near", "off", "out", "under", "behind", "around", "after", "before", "as", "like", "than",
+    "between", "among", "of", "about", "upon", "onto", "by", "through", "within",
+    "off", "out", "under", "behind", "after", "before", "as", "like", "than",
 }  # fmt: skip
 KNOWN_TESTS = frozenset(TESTS)  # the named argument tests of dyads.stages.constraints
 _CODE = re.compile(r"^\d{2,4}$")

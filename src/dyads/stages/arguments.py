@@ -16,7 +16,7 @@ OBJECT_CONTROL = {
     "permit", "encourage", "pressure", "press", "push", "instruct", "direct", "require", "prevent",
     "stop", "bar", "ban", "block", "forbid", "prohibit", "help", "enable", "authorize", "authorise",
     "appeal", "warn", "advise", "request", "lead", "get", "want", "need", "expect", "convince",
-    "prompt", "cause", "drive", "spur", "inspire", "provoke", "invite", "oblige", "pressure",
+    "prompt", "cause", "drive", "spur", "inspire", "provoke", "oblige",
 }  # fmt: skip
 RELATIVE = {"who", "which", "that", "whom", "whose"}
 SUBJECT_DEPS = ("nsubj", "csubj")
