@@ -113,7 +113,9 @@ def info(model, as_json):
     for section in ("ontology", "actors", "patterns", "gazetteer"):
         if section not in data:
             continue
-        counts = ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}" for k, v in data[section].items())
+        counts = ", ".join(
+            f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}" for k, v in data[section].items()
+        )
         click.echo(f"{section}: {counts}")
 
 

@@ -326,8 +326,14 @@ class ActorDictionary:
                 parts = name_key(alias).split(" ")
                 if len(parts) > 1 and entry not in self.surnames[parts[-1]]:
                     self.surnames[parts[-1]].append(entry)
-                if len(parts) > 1 and entry.country in FAMILY_NAME_FIRST and entry not in self.surnames[parts[0]]:
-                    self.surnames[parts[0]].append(entry)  # "Xi" of Xi Jinping, "Yoon" of Yoon Suk Yeol
+                if (
+                    len(parts) > 1
+                    and entry.country in FAMILY_NAME_FIRST
+                    and entry not in self.surnames[parts[0]]
+                ):
+                    self.surnames[parts[0]].append(
+                        entry
+                    )  # "Xi" of Xi Jinping, "Yoon" of Yoon Suk Yeol
         self._pending_people.clear()
 
     # -- lookups ------------------------------------------------------------------------------

@@ -39,7 +39,18 @@ VERB_SLOTS = {
     "object_inner",
     "none",
 }
-NOUN_SLOTS = {"poss", "mod", "by", "governor_subject", "governor_object", "frame_subject", "under_subject", "of", "none", "subject"}
+NOUN_SLOTS = {
+    "poss",
+    "mod",
+    "by",
+    "governor_subject",
+    "governor_object",
+    "frame_subject",
+    "under_subject",
+    "of",
+    "none",
+    "subject",
+}
 PREPOSITIONS = {
     "on", "against", "to", "with", "from", "for", "into", "over", "at", "toward", "towards", "in",
     "outside", "along", "near", "inside", "beyond", "via", "amid", "across", "around",

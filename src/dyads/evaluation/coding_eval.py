@@ -158,7 +158,10 @@ def _score_actors(result: GsrResult, record: GoldRecord, article: CodedArticle) 
             continue
         result.actor_found += 1
         # the mention that starts where the gold text starts, else the one covering most of it
-        best = max(candidates, key=lambda m: (m.start == span[0], min(m.end, span[1]) - max(m.start, span[0])))
+        best = max(
+            candidates,
+            key=lambda m: (m.start == span[0], min(m.end, span[1]) - max(m.start, span[0])),
+        )
         if actor_key(best.actor) == gold.code:
             result.country_right += 1
         else:

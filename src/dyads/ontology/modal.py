@@ -66,7 +66,9 @@ def cameo_modal_code(code: str, modality: str, cue: str = "") -> str | None:
     if modality in ("intended", "future"):
         if 4 <= root <= 8:  # material or diplomatic cooperation to come: an expression of intent
             return _lookup(INTENT, code) or "030"
-        if root <= 3 or 9 <= root <= 13:  # verbal acts: "will ask", "plans to demand" stay what they are
+        if (
+            root <= 3 or 9 <= root <= 13
+        ):  # verbal acts: "will ask", "plans to demand" stay what they are
             return code
         return _lookup(THREAT, code)  # material conflict to come: a threat
     if modality == "threatened":
