@@ -61,6 +61,11 @@ class GoldRecord:
     date: str = "2000-01-01"
 
 
+# Country codes of older CAMEO dictionaries that some gold records use, as ISO 3166-1 alpha-3
+# (what dyads writes): the same countries, so they are compared as such.
+LEGACY_COUNTRY_CODES = {"JAP": "JPN", "ITL": "ITA", "VTN": "VNM"}
+
+
 def _actors(value: Any) -> tuple[GoldActor, ...]:
     if not isinstance(value, list):
         return ()
@@ -71,7 +76,7 @@ def _actors(value: Any) -> tuple[GoldActor, ...]:
             out.append(
                 GoldActor(
                     a["actorText"].strip(),
-                    a.get("code"),
+                    LEGACY_COUNTRY_CODES.get(a.get("code"), a.get("code")),
                     sector[:3].upper()
                     if isinstance(sector, str) and sector[:3].isalpha()
                     else None,

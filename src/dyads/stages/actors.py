@@ -472,6 +472,17 @@ class ActorResolver:
                     actor = replace(
                         actor, code=(actor.country or "") + modifier, sectors=(modifier,)
                     )
+            elif alias.entry.kind == "person" and not actor.sectors and actor.country:
+                # a known person with no role on this date, titled in the text ("President
+                # Obama" in an undated story): the title says what the text claims they are
+                sector, _, carrier = self._sector_of(toks, head)
+                if sector and carrier is not None and carrier.i < head.i:
+                    actor = replace(
+                        actor,
+                        code=actor.country + sector,
+                        sectors=(sector,),
+                        reason=f"{actor.reason}; sector from the title {carrier.text!r}",
+                    )
             if former and not actor.former:
                 actor = replace(actor, former=True)
             return _Resolved(actor, f"dictionary:{alias.entry.kind}:{alias.form}")
