@@ -138,3 +138,26 @@ def test_roles_follow_the_event_date(pipeline):
     (event,) = [e for e in coded.events if e.cameo.code == "163"]
     assert event.date.value.year == 2023
     assert event.source.actor.former is False and "Secretary of State" in event.source.actor.reason
+
+
+def test_misspelt_country_names_of_seven_letters_or_more(pipeline):
+    coded = code_text(pipeline, "Ethopia and Afganistan signed a deal. Iceland criticized Irelend.")
+    assert mention(coded, "Ethopia").actor.code == "ETH"
+    assert mention(coded, "Afganistan").actor.code == "AFG"
+    assert mention(coded, "Irelend").actor.country == "IRL"
+    assert "misspelt" in mention(coded, "Irelend").actor.reason
+    assert mention(coded, "Iceland").actor.code == "ISL"  # exact names never guessed
+    d = pipeline.resources.actors
+    assert d.misspelt_country("Irak") is None  # too short to guess: Iran or Iraq?
+    assert d.misspelt_country("Austrlia") is None  # one letter from Australia and from Austria
+    assert d.misspelt_country("Venezuella").entry.name == "Venezuela"
+    assert d.misspelt_country("Americas") is None  # a plural, not a misspelt America
+    assert d.misspelt_country("Siberia") is None  # a place one letter from Liberia
+
+
+def test_titled_known_person_without_role_on_the_date(pipeline):
+    coded = code_text(pipeline, "Moroccan diplomats met President Obama.", date="2000-01-01")
+    obama = mention(coded, "President Obama").actor
+    assert obama.code == "USAGOV" and "title" in obama.reason
+    coded = code_text(pipeline, "Moroccan diplomats met Obama.", date="2000-01-01")
+    assert mention(coded, "Obama").actor.code == "USA"  # no title, no role on that date

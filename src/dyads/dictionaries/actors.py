@@ -69,6 +69,14 @@ class Alias:
     surface: str = ""
 
 
+MISSPELT_MIN = 7  # letters of the shortest country name a misspelling is guessed for
+
+
+def _one_deletion(word: str) -> set[str]:
+    """``word`` and every word one letter shorter (symmetric-deletion spelling match)."""
+    return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
 # Countries whose names are written family name first in English-language news.
 FAMILY_NAME_FIRST = frozenset({"CHN", "TWN", "HKG", "MAC", "KOR", "PRK"})
 BLOCKER = Entry("blocker", "blocker", "", None, None)
@@ -123,6 +131,7 @@ class ActorDictionary:
     warnings: list[str] = field(default_factory=list)
     strict: bool = False
     _pending_people: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _misspellings: dict[str, list[Alias]] | None = None  # built on first use
 
     # -- loading ------------------------------------------------------------------------------
     @classmethod
@@ -350,6 +359,32 @@ class ActorDictionary:
             "sector_nouns": len(self.sector_nouns),
             "sectors": len(self.sector_labels),
         }
+
+    def misspelt_country(self, text: str) -> Alias | None:
+        """The country whose one-word name ``text`` misspells by one letter ("Ethopia",
+        "Afganistan", "Phillippines"), if exactly one does. Only names of 7 letters or more:
+        shorter ones are too close to each other ("Iran"/"Iraq") to guess."""
+        key = name_key(text)
+        if len(key) < MISSPELT_MIN or not key.isalpha() or key in self.aliases:
+            return None
+        if key.endswith("s") and key[:-1] in self.aliases:
+            return None  # a name's plural is another word: "the Americas", "the two Koreas"
+        if self._misspellings is None:
+            index: dict[str, list[Alias]] = defaultdict(list)
+            for name, aliases in self.aliases.items():
+                for alias in aliases:
+                    if alias.form == "name" and alias.entry.kind == "country":
+                        if len(name) >= MISSPELT_MIN and name.isalpha():
+                            for variant in _one_deletion(name):
+                                index[variant].append(alias)
+            self._misspellings = dict(index)
+        found = {  # misspellings keep the first letter; other places do not ("Siberia")
+            a.entry.id: a
+            for v in _one_deletion(key)
+            for a in self._misspellings.get(v, ())
+            if name_key(a.surface or a.entry.name)[:1] == key[:1]
+        }
+        return next(iter(found.values())) if len(found) == 1 else None
 
     def lookup(self, text: str) -> list[Alias]:
         """Entries named exactly by ``text`` (case rules applied)."""

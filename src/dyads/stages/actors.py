@@ -526,6 +526,18 @@ class ActorResolver:
             if former:
                 actor = replace(actor, former=True)
             return _Resolved(actor, "title" if person else "agent-noun")
+        if (
+            head.pos_ == "PROPN"
+            and head.ent_type_ != "PERSON"
+            and not any(t.pos_ == "PROPN" and t.i != head.i for t in toks)
+        ):
+            alias = self.d.misspelt_country(head.text)
+            if alias is not None:
+                actor = self.d.entry_actor(alias, self.day)
+                actor = replace(
+                    actor, reason=f"misspelt country name {head.text!r} → {alias.entry.name!r}"
+                )
+                return _Resolved(actor, "dictionary:country:misspelt")
         if head.ent_type_ in ENTITY_KINDS and head.pos_ == "PROPN":
             single = head.ent_iob_ == "B" and (
                 head.i + 1 >= len(self.doc) or self.doc[head.i + 1].ent_iob_ != "I"

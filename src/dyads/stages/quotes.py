@@ -97,7 +97,7 @@ class QuoteFinder:
         """A reporting verb outside [start, end) in the sentences the quote touches."""
         doc = self.doc
         first = doc.char_span(start, end, alignment_mode="expand")
-        if first is None:
+        if first is None or len(first) == 0:  # a quote of only whitespace covers no token
             return None
         sents = {first[0].sent, first[-1].sent}
         best = None
@@ -119,6 +119,8 @@ class QuoteFinder:
         for start, end in find_quote_spans(self.text):
             if any(x.start <= start < x.end for x in self.document.article.excluded):
                 continue
+            if not self.text[start:end].strip(" \t\n\"'“”‘’«»"):
+                continue  # quote marks around nothing
             sentence = next(
                 (s for s in kept.values() if s.start <= start < s.end or start <= s.start < end),
                 None,
