@@ -131,7 +131,8 @@ class ActorDictionary:
     warnings: list[str] = field(default_factory=list)
     strict: bool = False
     _pending_people: dict[str, dict[str, Any]] = field(default_factory=dict)
-    _misspellings: dict[str, list[Alias]] | None = None  # built on first use
+    # one-letter-shorter variants of one-word country names → (name key, alias); built on first use
+    _misspellings: dict[str, list[tuple[str, Alias]]] | None = None
 
     # -- loading ------------------------------------------------------------------------------
     @classmethod
@@ -370,19 +371,19 @@ class ActorDictionary:
         if key.endswith("s") and key[:-1] in self.aliases:
             return None  # a name's plural is another word: "the Americas", "the two Koreas"
         if self._misspellings is None:
-            index: dict[str, list[Alias]] = defaultdict(list)
+            index: dict[str, list[tuple[str, Alias]]] = defaultdict(list)
             for name, aliases in self.aliases.items():
                 for alias in aliases:
                     if alias.form == "name" and alias.entry.kind == "country":
                         if len(name) >= MISSPELT_MIN and name.isalpha():
                             for variant in _one_deletion(name):
-                                index[variant].append(alias)
+                                index[variant].append((name, alias))
             self._misspellings = dict(index)
         found = {  # misspellings keep the first letter; other places do not ("Siberia")
-            a.entry.id: a
+            alias.entry.id: alias
             for v in _one_deletion(key)
-            for a in self._misspellings.get(v, ())
-            if name_key(a.surface or a.entry.name)[:1] == key[:1]
+            for name, alias in self._misspellings.get(v, ())
+            if name[0] == key[0]
         }
         return next(iter(found.values())) if len(found) == 1 else None
 

@@ -34,6 +34,7 @@ REPORTING = {
     "testify", "urge", "ask", "deny", "believe", "think", "feel", "hope", "fear", "estimate",
 }  # fmt: skip
 _OPEN = {"“": "”", "«": "»", "„": "“"}
+_BLANK = " \t\n\"'“”‘’«»"  # a quote of only these is quote marks around nothing
 
 
 def find_quote_spans(text: str) -> list[tuple[int, int]]:
@@ -50,11 +51,11 @@ def find_quote_spans(text: str) -> list[tuple[int, int]]:
                 elif ch == '"':
                     open_at, closer = i + 1, '"'
             elif ch == closer or (closer == "”" and ch == '"'):
-                if i > open_at:
+                if para[open_at:i].strip(_BLANK):
                     spans.append((base + open_at, base + i))
                 open_at = None
             i += 1
-        if open_at is not None and len(para) - open_at > 1:
+        if open_at is not None and len(para) - open_at > 1 and para[open_at:].strip(_BLANK):
             spans.append((base + open_at, base + len(para)))
     return spans
 
@@ -97,7 +98,7 @@ class QuoteFinder:
         """A reporting verb outside [start, end) in the sentences the quote touches."""
         doc = self.doc
         first = doc.char_span(start, end, alignment_mode="expand")
-        if first is None or len(first) == 0:  # a quote of only whitespace covers no token
+        if first is None:
             return None
         sents = {first[0].sent, first[-1].sent}
         best = None
@@ -119,8 +120,6 @@ class QuoteFinder:
         for start, end in find_quote_spans(self.text):
             if any(x.start <= start < x.end for x in self.document.article.excluded):
                 continue
-            if not self.text[start:end].strip(" \t\n\"'“”‘’«»"):
-                continue  # quote marks around nothing
             sentence = next(
                 (s for s in kept.values() if s.start <= start < s.end or start <= s.start < end),
                 None,
