@@ -21,6 +21,7 @@ from .config import Config
 from .records import Article, ArticleError, CodedArticle, Document
 from .registry import Stage, stage_factory
 from .resources import Resources
+from .stages.attribute_index import index_attribute_ruler
 from .stages.parse import limit_sentence_tokens, load_model, model_description, text_for_parse
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,10 @@ class Pipeline:
     @property
     def nlp(self) -> Any:
         if self._nlp is None:
-            self._nlp = load_model(self.config.section("nlp").get("model", "auto"))
+            section = self.config.section("nlp")
+            self._nlp = load_model(section.get("model", "auto"))
+            if section.get("index_attribute_ruler", True):
+                index_attribute_ruler(self._nlp)
         return self._nlp
 
     @property

@@ -115,7 +115,11 @@ class Coder:
             for i in range(*m.tokens):
                 self.by_token[i] = m
         self.quote_spans = [(q.start, q.end) for q in document.quotes if q.kind == "direct"]
+        # Per-token answers: a trigger is tried against many patterns with the same particles and
+        # objects, so each walk of the tree is done once per token.
         self._candidate_cache: dict[int, list[Any]] = {}
+        self._particle_cache: dict[tuple[int, str], tuple[bool, Any | None]] = {}
+        self._keys_cache: dict[int, set[str]] = {}
         # head token of a group phrase → mentions made from its conjoined country modifiers
         self.conjoined_modifiers: dict[int, list[Mention]] = {}
         for m in document.mentions:
@@ -314,6 +318,13 @@ class Coder:
         """Does the verb carry its particle, preposition or predicative adjective ("pull out",
         "call on", "found X guilty")? Returns (ok, preposition token). A preposition after a
         direct object is not a particle: "called an election for June" is not "call for"."""
+        key = (trig.i, particle)
+        found = self._particle_cache.get(key)
+        if found is None:
+            found = self._particle_cache[key] = self._find_particle(trig, particle)
+        return found
+
+    def _find_particle(self, trig: Any, particle: str) -> tuple[bool, Any | None]:
         words = particle.split()
         found_prep = None
         obj = args.child(trig, "dobj", "obj")
@@ -354,7 +365,10 @@ class Coder:
         wanted = pattern.objects
         best: tuple[Any, int] | None = None
         for cand in candidates:
-            for key in _object_keys(cand):
+            keys = self._keys_cache.get(cand.i)
+            if keys is None:
+                keys = self._keys_cache[cand.i] = _object_keys(cand)
+            for key in keys:
                 if key in wanted and (best is None or len(key) > best[1]):
                     best = (cand, len(key))
         return best
@@ -538,23 +552,23 @@ class Coder:
             consumed: set[int] = set()
             sentence = next(s for s in self.document.sentences if s.index == index)
             long_sentence = len(sent) > 60
+            tokens = [(trig, trig.pos_) for trig in sent]
             for pos_set, table in (
                 (VERB_POS, self.patterns.verbs),
                 (NOUN_POS, self.patterns.nouns),
             ):
-                for trig in sent:
-                    nominal = (
-                        trig.pos_ == "VERB"
-                        and trig.dep_ in NOMINAL_DEPS
-                        and trig.tag_ == "NNS"
-                        or trig.pos_ == "VERB"
-                        and trig.dep_ in NOMINAL_DEPS
-                        and trig.lower_.endswith("s")
-                    )
-                    if (
-                        trig.pos_ not in pos_set and not (pos_set is NOUN_POS and nominal)
-                    ) or trig.i in consumed:
+                for trig, pos in tokens:
+                    if trig.i in consumed:
                         continue
+                    if pos not in pos_set:
+                        nominal = (  # a plural noun the tagger took for a verb
+                            pos_set is NOUN_POS
+                            and pos == "VERB"
+                            and trig.dep_ in NOMINAL_DEPS
+                            and (trig.tag_ == "NNS" or trig.lower_.endswith("s"))
+                        )
+                        if not nominal:
+                            continue
                     candidates = self._candidates(table, trig)
                     if (
                         candidates
