@@ -509,10 +509,27 @@ def section(r: dict[str, Any]) -> str:
                 f"| {name} | {stage['seconds']:.2f} | {stage['share_of_parse']:.0%} | {tops} |"
             )
     if r.get("reused"):
+        reused = (
+            "the parse/full rounds and the profile"
+            if r.get("reused_profile")
+            else ("the parse/full rounds")
+        )
+        own = [
+            part
+            for part, done in (
+                ("the profile", not r.get("reused_profile") and r.get("profile")),
+                ("the large run", large),
+            )
+            if done
+        ]
         lines += [
             "",
-            f"The parse/full rounds and the profile are those of `{r['reused']}` (`--reuse`); "
-            "the large run is this run's.",
+            f"{reused[0].upper()}{reused[1:]} are those of `{r['reused']}` (`--reuse`)"
+            + (
+                f"; {' and '.join(own)} {'is' if len(own) == 1 else 'are'} this run's."
+                if own
+                else "."
+            ),
         ]
     lines += [
         "",
@@ -598,6 +615,7 @@ def main() -> int:
             if key not in result and key not in ("large", "verdicts", "load_average_end"):
                 result[key] = value
         result["rounds"] = earlier.get("rounds", result["rounds"])
+        result["reused_profile"] = "profile" in earlier
         result["reused"] = str(
             args.reuse.relative_to(ROOT) if args.reuse.is_absolute() else args.reuse
         )
