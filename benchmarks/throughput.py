@@ -509,11 +509,7 @@ def section(r: dict[str, Any]) -> str:
                 f"| {name} | {stage['seconds']:.2f} | {stage['share_of_parse']:.0%} | {tops} |"
             )
     if r.get("reused"):
-        reused = (
-            "the parse/full rounds and the profile"
-            if r.get("reused_profile")
-            else ("the parse/full rounds")
-        )
+        reused = "the parse/full rounds" + (" and the profile" if r.get("reused_profile") else "")
         own = [
             part
             for part, done in (

@@ -9,7 +9,7 @@ and lower-case form, checks only those, and hands the same ``(pattern id, match 
 end)`` list to the ruler's own ``set_annotations``. Tokens get the same attributes;
 ``tests/stages/test_attribute_index.py`` checks the matches against spaCy's matcher.
 
-Patterns it cannot read (operators such as ``OP`` or ``REGEX``, attributes other than those in
+Patterns it cannot read (operators such as ``OP``, attributes other than those in
 :data:`COLUMNS`) leave the ruler as spaCy built it.
 """
 
@@ -22,10 +22,9 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-# The token attributes a pattern may test, in the column order of ``Doc.to_array``.
+# The token attributes a pattern may test, in the column order of ``Doc.to_array``; a pattern is
+# indexed by the first of them its first token tests exactly (most selective first).
 COLUMNS = ("TAG", "LOWER", "ORTH", "DEP", "IS_SPACE")
-# Attributes a pattern's first token is indexed by, most selective first.
-_INDEXED = ("TAG", "LOWER", "ORTH", "DEP", "IS_SPACE")
 
 # A token test: (column, kind, value); kind is "eq" (value an int), "in" or "not_in" (a frozenset
 # of ints) or "regex" (a :class:`_Regex`).
@@ -103,6 +102,9 @@ class IndexedAttributeMatcher:
     """``AttributeRuler.match`` by index lookup; build it with :meth:`for_ruler`."""
 
     def __init__(self, vocab: Any, patterns: Sequence[Mapping[str, Any]]):
+        from spacy.attrs import IDS
+
+        self._attr_ids = [IDS[name] for name in COLUMNS]
         strings = vocab.strings
         self._index: dict[tuple[int, ...], list[tuple[int, int, tuple]]] = {}
         self._always: list[tuple[int, int, tuple]] = []
@@ -124,12 +126,12 @@ class IndexedAttributeMatcher:
         """The index keys a pattern is found under: its first token's exact tag and word (a pair
         when it tests both), else None (tried at every token)."""
         found: dict[int, list[int]] = {}
-        for attr in _INDEXED:
+        for column, attr in enumerate(COLUMNS):
             value = first.get(attr)
             if isinstance(value, (str, bool)):
-                found[COLUMNS.index(attr)] = [_value_id(strings, attr, value)]
+                found[column] = [_value_id(strings, attr, value)]
             elif isinstance(value, Mapping) and set(value) == {"IN"}:
-                found[COLUMNS.index(attr)] = [_value_id(strings, attr, v) for v in value["IN"]]
+                found[column] = [_value_id(strings, attr, v) for v in value["IN"]]
         if not found:
             return None
         if 0 in found and 1 in found:  # tag and lower case: the pair
@@ -149,9 +151,7 @@ class IndexedAttributeMatcher:
     def match(self, doc: Any) -> list[tuple[int, int, int, int]]:
         """What ``AttributeRuler.match`` returns: ``(pattern number, match id, start, end)``,
         sorted, so that later patterns take precedence."""
-        from spacy.attrs import IDS
-
-        rows = doc.to_array([IDS[name] for name in COLUMNS]).tolist()
+        rows = doc.to_array(self._attr_ids).tolist()
         n = len(rows)
         index, always = self._index, self._always
         empty: list = []
