@@ -7,6 +7,7 @@ from dyads.registry import UnknownStage, stage_factory
 def test_default_config_has_stages():
     config = Config.load()
     assert config.stage_names == [
+        "tokens",
         "segment",
         "actors",
         "quotes",

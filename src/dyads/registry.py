@@ -24,6 +24,7 @@ Stage = Callable[["Document"], "Document"]
 StageFactory = Callable[["Resources", dict[str, Any]], Stage]
 
 BUILTIN_STAGES: dict[str, str] = {
+    "tokens": "dyads.stages.tokens:make_token_stage",
     "segment": "dyads.stages.segment:make_segment_stage",
     "actors": "dyads.stages.actors:make_actor_stage",
     "quotes": "dyads.stages.quotes:make_quote_stage",

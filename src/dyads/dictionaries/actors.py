@@ -122,6 +122,7 @@ class ActorDictionary:
     aliases: dict[str, list[Alias]] = field(default_factory=lambda: defaultdict(list))
     surnames: dict[str, list[Entry]] = field(default_factory=lambda: defaultdict(list))
     sector_nouns: dict[str, str] = field(default_factory=dict)
+    sector_last_words: set[str] = field(default_factory=set)  # last words of sector_nouns' keys
     sector_labels: dict[str, str] = field(default_factory=dict)
     country_names: dict[str, str] = field(default_factory=dict)
     ambiguous: set[str] = field(default_factory=set)
@@ -214,6 +215,7 @@ class ActorDictionary:
                     )
                     continue
                 self.sector_nouns[key] = code
+                self.sector_last_words.add(key.rsplit(" ", 1)[-1])
 
     def _check_sector(self, where: str, sector: str) -> bool:
         if self.sector_labels and sector not in self.sector_labels:

@@ -98,17 +98,12 @@ class _ExecutorPipeline:
     @classmethod
     def get(cls, config_data: Mapping[str, Any], articles: int = 0) -> Pipeline:
         """The pipeline for ``config_data``, about to code ``articles`` more articles."""
-        from .parallel import RENEW_AFTER
+        from .parallel import RENEW_AFTER, build_worker_pipeline
 
         key = json.dumps(config_data, sort_keys=True, default=str)
         if cls.pipeline is None or cls.key != key or cls.coded >= RENEW_AFTER:
-            from ..config import Config
-            from ..pipeline import Pipeline
-
             cls.pipeline, cls.key, cls.coded = None, None, 0  # free the old one first
-            pipeline = Pipeline(Config(config_data))
-            _ = pipeline.nlp, pipeline.stages
-            cls.pipeline, cls.key = pipeline, key
+            cls.pipeline, cls.key = build_worker_pipeline(config_data), key
         cls.coded += articles
         return cls.pipeline
 

@@ -359,8 +359,14 @@ class ActorResolver:
         words = [t for t in toks if t.i <= head.i and t.dep_ != "poss" and not t.is_punct]
         head_sector = None
         carrier = None
-        # longest multi-word agent noun ending at the head ("foreign minister"), then "X of Y"
-        for k in range(len(words)):
+        # longest multi-word agent noun ending at the head ("foreign minister"), then "X of Y";
+        # only where the last word ends some agent noun (most nouns are not agent nouns)
+        last = words[-1] if words else None
+        ends_agent_noun = last is not None and (
+            name_key(last.text) in d.sector_last_words
+            or name_key(last.lemma_) in d.sector_last_words
+        )
+        for k in range(len(words) if ends_agent_noun else 0):
             seg = words[k:]
             key = name_key(" ".join(t.text for t in seg))
             lemma_key = name_key(" ".join([*(t.text for t in seg[:-1]), seg[-1].lemma_]))

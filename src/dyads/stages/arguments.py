@@ -98,7 +98,7 @@ def logical_subject(verb: Any, depth: int = 0) -> Any | None:
 
 def _inherited_subject(verb: Any, depth: int) -> Any | None:
     dep, head = verb.dep_, verb.head
-    if head is verb:
+    if head.i == verb.i:
         return None
     if dep == "xcomp" or (dep == "advcl" and _is_infinitive(verb) and head.pos_ in ("VERB", "AUX")):
         raised = child(head, "nsubjpass")
@@ -226,7 +226,7 @@ def clause_governor(verb: Any) -> Any | None:
     if (
         verb.dep_ in ("advcl", "conj", "xcomp")
         and head.pos_ in ("VERB", "AUX")
-        and head is not verb
+        and head.i != verb.i
     ):
         return head
     return None

@@ -629,7 +629,7 @@ class Coder:
         start, end = first.idx, last.idx + len(last.text)
         trigger = Span(start, end, self.text[start:end])
         depth, node = 0, trig
-        while node.head is not node and depth < 5:
+        while node.head.i != node.i and depth < 5:
             node, depth = node.head, depth + 1
         pairs = (
             list(zip(sources, targets, strict=True))

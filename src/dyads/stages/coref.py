@@ -80,7 +80,7 @@ def _pick(
         and m.head < pronoun.head
         and m.head not in skip
         and _antecedent_ok(m, kinds)
-        and _clause(doc[m.head]) is not clause
+        and _clause(doc[m.head]).i != clause.i
     ]
     if same:
         return same[-1]
@@ -107,7 +107,7 @@ def _pick(
 def _clause(tok: Any) -> Any:
     while (
         tok.dep_ not in ("ROOT", "ccomp", "advcl", "relcl", "xcomp", "conj", "acl", "parataxis")
-        and tok.head is not tok
+        and tok.head.i != tok.i
     ):
         tok = tok.head
     return tok

@@ -195,7 +195,7 @@ def modality_of(trigger: Any, coded_refusal: bool = False) -> tuple[str, str]:
                 return cue
         first = False
         head = node.head
-        if head is node:
+        if head.i == node.i:
             break
         # A reporting verb's complement keeps its own modality ("said it would" is handled above).
         if (
