@@ -255,8 +255,9 @@ class CodedArticle:
 class Document:
     """The working record a pipeline stage receives and returns (with ``dataclasses.replace``).
 
-    ``doc`` is the spaCy ``Doc`` of ``article.text`` with excluded spans blanked out; the other
-    fields accumulate what the stages found.
+    ``doc`` is the spaCy ``Doc`` of ``article.text`` with excluded spans blanked out, which the
+    ``tokens`` stage replaces with a :class:`~dyads.stages.tokens.TokenTable` of the same parse
+    (stages read either); the other fields accumulate what the stages found.
     """
 
     article: Article

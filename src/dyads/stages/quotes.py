@@ -35,6 +35,7 @@ REPORTING = {
 }  # fmt: skip
 _OPEN = {"“": "”", "«": "»", "„": "“"}
 _BLANK = " \t\n\"'“”‘’«»"  # a quote of only these is quote marks around nothing
+_MARKS = re.compile('[“”«»„"]')  # the characters that open or close a quote
 
 
 def find_quote_spans(text: str) -> list[tuple[int, int]]:
@@ -42,9 +43,9 @@ def find_quote_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for para_match in re.finditer(r"[^\n]+", text):
         para, base = para_match.group(0), para_match.start()
-        i, open_at, closer = 0, None, None
-        while i < len(para):
-            ch = para[i]
+        open_at, closer = None, None
+        for mark in _MARKS.finditer(para):  # only quote marks open or close a quote
+            ch, i = mark.group(), mark.start()
             if open_at is None:
                 if ch in _OPEN:
                     open_at, closer = i + 1, _OPEN[ch]
@@ -54,7 +55,6 @@ def find_quote_spans(text: str) -> list[tuple[int, int]]:
                 if para[open_at:i].strip(_BLANK):
                     spans.append((base + open_at, base + i))
                 open_at = None
-            i += 1
         if open_at is not None and len(para) - open_at > 1 and para[open_at:].strip(_BLANK):
             spans.append((base + open_at, base + len(para)))
     return spans

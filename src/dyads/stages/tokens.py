@@ -262,7 +262,26 @@ class TokenTable:
                 head.children.append(t)
                 (head.lefts if t.i < head.i else head.rights).append(t)
         self._read_sentences(doc)
-        self.ents = tuple(TSpan(self, e.start, e.end, e.label_) for e in doc.ents)
+        self.ents = self._read_entities(ent)
+
+    def _read_entities(self, labels: list[str]) -> tuple[TSpan, ...]:
+        """Entities as spaCy's ``Doc.ents`` reads them from the IOB tags (B starts one, I
+        continues it, O or a missing tag ends it; entities without a label are dropped)."""
+        found = []
+        start, label = -1, ""
+        for i, iob in enumerate(self.columns[3]):
+            if iob == 1 and start != -1:  # I
+                continue
+            if start != -1:
+                found.append(TSpan(self, start, i, label))
+                start = -1
+            if iob == 3 and labels[i]:  # B
+                start, label = i, labels[i]
+            elif iob == 1:  # I without a B: spaCy refuses such a Doc
+                raise ValueError(f"token {i} continues an entity that never began")
+        if start != -1:
+            found.append(TSpan(self, start, len(self.tokens), label))
+        return tuple(span for span in found if span.label_)
 
     def _read_sentences(self, doc: Any) -> None:
         """Sentences as spaCy's ``Doc.sents`` finds them: a new one at every SENT_START of 1."""
