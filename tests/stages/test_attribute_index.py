@@ -66,6 +66,36 @@ def test_matches_equal_spacys_on_a_hand_built_doc():
     assert len(spacy_matches) >= 8  # every kind of pattern found something
 
 
+def test_attributes_set_as_spacys_ruler_sets_them():
+    """Same tokens, same values, later patterns winning, negative indices counted from the end."""
+    patterns = [
+        *PATTERNS,
+        {"patterns": [[{"TAG": "DT"}, {"TAG": "NN"}]], "attrs": {"LEMMA": "kitty", "MORPH": "Number=Sing"}, "index": -1},
+        {"patterns": [[{"LOWER": "cat"}]], "attrs": {"POS": "PROPN", "TAG": "NNP"}},
+    ]  # fmt: skip
+
+    def annotated(indexed: bool) -> list[tuple]:
+        nlp = spacy.blank("en")
+        ruler = nlp.add_pipe("attribute_ruler")
+        ruler.add_patterns(patterns)
+        if indexed:
+            assert index_attribute_ruler(nlp) is True
+        doc = ruler(_doc(nlp.vocab))
+        return [(t.pos_, t.tag_, t.lemma_, str(t.morph), t.dep_) for t in doc]
+
+    assert annotated(True) == annotated(False)
+    assert annotated(True)[3][:3] == ("PROPN", "NNP", "kitty")
+
+
+def test_an_index_outside_the_match_raises_spacys_error():
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("attribute_ruler")
+    ruler.add_patterns([{"patterns": [[{"LOWER": "cat"}]], "attrs": {"POS": "NOUN"}, "index": 2}])
+    assert index_attribute_ruler(nlp) is True
+    with pytest.raises(ValueError, match="E1001"):
+        ruler(_doc(nlp.vocab))
+
+
 def test_unsupported_operators_leave_the_ruler_alone():
     nlp = spacy.blank("en")
     ruler = nlp.add_pipe("attribute_ruler")

@@ -5,9 +5,10 @@ morphology and fixes a few words (179 patterns in en_core_web_sm 3.8). spaCy run
 :class:`~spacy.matcher.Matcher` over every token, which tries every pattern at every position:
 on a 2-core machine that took a fifth of the parse. Almost all of these patterns start with an
 exact tag or word, so :class:`IndexedAttributeMatcher` looks a token's candidates up by its tag
-and lower-case form, checks only those, and hands the same ``(pattern id, match id, start,
-end)`` list to the ruler's own ``set_annotations``. Tokens get the same attributes;
-``tests/stages/test_attribute_index.py`` checks the matches against spaCy's matcher.
+and lower-case form, checks only those, and sets the same attributes on the same tokens in the
+same order as the ruler's own ``set_annotations`` (without building a ``Span`` per match).
+``tests/stages/test_attribute_index.py`` checks the matches against spaCy's matcher and the
+attributes against spaCy's ruler.
 
 Patterns it cannot read (operators such as ``OP``, attributes other than those in
 :data:`COLUMNS`) leave the ruler as spaCy built it.
@@ -186,5 +187,28 @@ def index_attribute_ruler(nlp: Any, name: str = "attribute_ruler") -> bool:
     indexed = IndexedAttributeMatcher.for_ruler(ruler)
     if indexed is None:
         return False
-    ruler.match = indexed.match  # the instance's match: __call__ and set_annotations unchanged
+    ruler.match = indexed.match  # the instance's match: __call__ unchanged
+    ruler.set_annotations = _direct_set_annotations(ruler)
     return True
+
+
+def _direct_set_annotations(ruler: Any) -> Any:
+    """``AttributeRuler.set_annotations`` without building a ``Span`` per match: the same
+    ``set_token_attrs`` call on the same token (``start + index``, or ``end + index`` for a
+    negative index), in the same order. A match whose index falls outside it goes to spaCy's
+    own method, which raises its error for it."""
+    from spacy.tokens._retokenize import set_token_attrs
+
+    original = ruler.set_annotations
+    attrs, indices = ruler.attrs, ruler.indices
+
+    def set_annotations(doc: Any, matches: Sequence[tuple[int, int, int, int]]) -> None:
+        for k, (attr_id, _, start, end) in enumerate(matches):
+            index = indices[attr_id]
+            i = start + index if index >= 0 else end + index
+            if not start <= i < end:
+                original(doc, matches[k:])
+                return
+            set_token_attrs(doc[i], attrs[attr_id])
+
+    return set_annotations
