@@ -85,7 +85,7 @@ class Tok:
     def is_sent_start(self) -> bool | None:
         # SENT_START is 1, 0 (unknown) or -1, which the unsigned array holds as 2**64 - 1
         value = self.doc.columns[5][self.i]
-        return True if self.i == 0 or value == 1 else (None if value == 0 else False)
+        return True if value == 1 else (None if value == 0 else False)
 
     @property
     def is_title(self) -> bool:
@@ -288,8 +288,8 @@ class TokenTable:
         n = len(self.tokens)
         if not doc.has_annotation("SENT_START"):
             return  # as with spaCy, a Doc without sentence boundaries has no ``sents``
-        flags = self.columns[5]
-        starts = [0] + [i for i in range(1, n) if flags[i] == 1] + [n]
+        sent_start = self.columns[5]
+        starts = [0] + [i for i in range(1, n) if sent_start[i] == 1] + [n]
         sentence_of: list[int] = []
         for k in range(len(starts) - 1):
             self.sents.append(TSpan(self, starts[k], starts[k + 1]))
