@@ -304,12 +304,12 @@ def summarise(phases: list[dict[str, Any]]) -> dict[str, Any]:
 def profile_stages(corpus: Path, count: int, config_data: dict[str, Any], top: int = 8) -> dict:
     """In one process: parse ``count`` articles, time every stage over them, then run the stages
     again, each under its own cProfile, for the functions that cost most."""
-    from dyads.config import Config
-    from dyads.pipeline import Pipeline
     from dyads.records import Article, Document
+    from dyads.scale.parallel import build_worker_pipeline
     from dyads.stages.parse import text_for_parse
 
-    pipeline = Pipeline(Config(config_data))
+    # built as a worker process builds it, loaded and out of the garbage collector's sight
+    pipeline = build_worker_pipeline(config_data)
     items = [a for a in islice(articles(corpus), count) if isinstance(a, Article)]
     max_chars = int(pipeline.config.section("nlp").get("max_chars", 100_000))
     texts = [text_for_parse(a, max_chars)[0] for a in items]
@@ -317,10 +317,6 @@ def profile_stages(corpus: Path, count: int, config_data: dict[str, Any], top: i
     docs = list(pipeline.nlp.pipe(texts, batch_size=pipeline.batch_size))
     parse_seconds = time.perf_counter() - started
     stages = pipeline.stages
-    # as in a worker process (dyads.scale.parallel.build_worker_pipeline): the loaded model,
-    # dictionaries and the parsed docs are out of the garbage collector's sight
-    gc.collect()
-    gc.freeze()
     seconds = {name: 0.0 for name, _ in stages}
     profiles = {name: cProfile.Profile() for name, _ in stages}
     for profiled in (False, True):

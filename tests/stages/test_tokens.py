@@ -14,7 +14,7 @@ from dyads.stages.tokens import StringNames, TokenStage, TokenTable
 
 TOKEN_ATTRS = [
     "i", "idx", "text", "lower_", "lemma_", "pos_", "tag_", "dep_", "ent_type_", "ent_iob_",
-    "whitespace_", "text_with_ws", "is_punct", "is_space", "is_title", "is_upper", "like_num",
+    "whitespace_", "is_punct", "is_space", "is_title", "is_upper", "like_num",
     "is_sent_start",
 ]  # fmt: skip
 

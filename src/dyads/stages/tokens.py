@@ -66,9 +66,6 @@ class Tok:
     def __repr__(self) -> str:
         return self.text
 
-    def __lt__(self, other: Tok) -> bool:
-        return self.i < other.i
-
     @property
     def ent_iob_(self) -> str:
         return IOB[self.doc.columns[3][self.i]]
@@ -76,10 +73,6 @@ class Tok:
     @property
     def whitespace_(self) -> str:
         return " " if self.doc.columns[4][self.i] else ""
-
-    @property
-    def text_with_ws(self) -> str:
-        return self.text + self.whitespace_
 
     @property
     def is_sent_start(self) -> bool | None:
@@ -123,13 +116,6 @@ class Tok:
     @property
     def conjuncts(self) -> tuple[Tok, ...]:
         return tuple(self.doc[t.i] for t in self.doc.spacy[self.i].conjuncts)
-
-    @property
-    def ancestors(self) -> Iterator[Tok]:
-        tok = self
-        while tok.head is not tok:
-            tok = tok.head
-            yield tok
 
     def nbor(self, offset: int = 1) -> Tok:
         j = self.i + offset
@@ -195,10 +181,6 @@ class TSpan:
     def root(self) -> Tok:
         return self.doc[self.doc.spacy[self.start : self.end].root.i]
 
-    @property
-    def sent(self) -> TSpan:
-        return self.doc.tokens[self.start].sent
-
 
 class StringNames(dict):
     """Hash → string, filled from a spaCy ``StringStore`` as hashes are first seen.
@@ -233,10 +215,11 @@ class TokenTable:
         self.ents: tuple[TSpan, ...] = ()
         self.columns: list[list[int]] = [[] for _ in NUMBER_COLUMNS]
         self.flags: list[list[int]] = []
-        if not n:
-            return
         if names is None or names.strings is not doc.vocab.strings:
             names = StringNames(doc.vocab.strings)
+        self.names = names  # hash → string, kept by the stage for the next article
+        if not n:
+            return
         lookup = names.__getitem__
         lower, lemma, pos, tag, dep, ent = (
             list(map(lookup, column)) for column in doc.to_array(STRING_COLUMNS).T.tolist()
@@ -317,14 +300,6 @@ class TokenTable:
     def to_array(self, attrs: Any) -> Any:
         return self.spacy.to_array(attrs)
 
-    def has_annotation(self, attr: Any, **kwargs: Any) -> bool:
-        return bool(self.spacy.has_annotation(attr, **kwargs))
-
-
-def token_table(doc: Any, names: StringNames | None = None) -> Any:
-    """``doc`` as a :class:`TokenTable` (a table is returned as it is)."""
-    return doc if isinstance(doc, TokenTable) else TokenTable(doc, names)
-
 
 class TokenStage:
     """The stage: the article's spaCy Doc replaced by its :class:`TokenTable`."""
@@ -336,9 +311,9 @@ class TokenStage:
         doc = document.doc
         if isinstance(doc, TokenTable):
             return document
-        if self.names is None or self.names.strings is not doc.vocab.strings:
-            self.names = StringNames(doc.vocab.strings)
-        return replace(document, doc=TokenTable(doc, self.names))
+        table = TokenTable(doc, self.names)
+        self.names = table.names  # a new one when the vocabulary changed
+        return replace(document, doc=table)
 
 
 def make_token_stage(resources: Any, config: dict[str, Any]) -> Callable[[Document], Document]:
