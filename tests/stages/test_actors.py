@@ -161,3 +161,118 @@ def test_titled_known_person_without_role_on_the_date(pipeline):
     assert obama.code == "USAGOV" and "title" in obama.reason
     coded = code_text(pipeline, "Moroccan diplomats met Obama.", date="2000-01-01")
     assert mention(coded, "Obama").actor.code == "USA"  # no title, no role on that date
+
+
+def test_possessed_agent_nouns_and_titles_after_from(pipeline):
+    coded = code_text(
+        pipeline,
+        "Hamas rejected the Russian government's plan and a demand from the US President.",
+    )
+    assert mention(coded, "Russian government").actor.code == "RUSGOV"  # no trailing 's
+    assert mention(coded, "US President").actor.code == "USAGOV"  # a title is not a place
+
+
+def test_leaders_and_members_of_non_state_groups(pipeline):
+    coded = code_text(
+        pipeline,
+        "Palestinian leaders met Hamas officials, and a leader of Hezbollah met opposition leaders.",
+    )
+    assert mention(coded, "Palestinian leaders").actor.code == "PSEGOV"
+    assert mention(coded, "Hamas officials").actor.code == "PSEREBHMS"
+    assert mention(coded, "leader of Hezbollah").actor.code == "LBNREBHEZ"
+    assert mention(coded, "opposition leaders").actor.sectors == ("OPP",)
+
+
+def test_peoples_civilians_and_inhabited_places(pipeline):
+    coded = code_text(
+        pipeline,
+        "Thousands of Afghans and Iraqi Kurds fled after Israeli tanks shelled Iraqi towns. "
+        "The Americans said a bomb exploded in central Baghdad.",
+    )
+    assert mention(coded, "Thousands of Afghans").actor.code == "AFGCVL"
+    assert mention(coded, "Iraqi Kurds").actor.country == "IRQ"
+    assert mention(coded, "Israeli tanks").actor.code == "ISRMIL"  # hardware as the agent
+    assert mention(coded, "Iraqi towns").actor.code == "IRQCVL"
+    assert mention(coded, "Americans").actor.code == "USA"  # "the Americans": the state
+    assert mention(coded, "central Baghdad").actor.code == "IRQCVL"  # a capital as a place
+    coded = code_text(pipeline, "Chinese Texans voted, and the US sent tanks to Ukraine.")
+    assert mention(coded, "Chinese Texans").actor.code is None  # not a people of China
+    assert not [m for m in coded.mentions if m.text == "tanks"]  # hardware sent is no actor
+
+
+def test_led_forces_and_transnational_groups(pipeline):
+    coded = code_text(
+        pipeline, "Vietnamese-led forces and al-Qaeda attacked. The Phillippines military fled."
+    )
+    assert mention(coded, "Vietnamese-led forces").actor.code == "VNMMIL"
+    assert mention(coded, "al-Qaeda").actor.code.startswith("IMG")
+    assert mention(coded, "Phillippines military").actor.code == "PHLMIL"
+
+
+def test_igo_officials_and_former_office_holders(pipeline):
+    coded = code_text(
+        pipeline,
+        "U.N. Secretary-General Kofi Annan met former Israeli Prime Minister Ehud Barak.",
+        date="2004-05-01",
+    )
+    annan = next(m for m in coded.mentions if "Annan" in m.text).actor
+    assert annan.code.startswith("IGOUNO") and set(annan.sectors) >= {"IGO", "GOV"}
+    barak = next(m for m in coded.mentions if "Barak" in m.text).actor
+    assert barak.code == "ISRGOV" and barak.former and "ELI" in barak.sectors
+
+
+def test_bare_surnames_of_other_people_named_in_full(pipeline):
+    text = (
+        "Guatemalan journalist Jose Ruben Zamora was arrested. A judge ordered Zamora back "
+        "to prison on Monday, and Zamora denied the charges."
+    )
+    coded = code_text(pipeline, text, date="2025-03-01")
+    later = [m for m in coded.mentions if m.text == "Zamora"]
+    assert later and all(m.rule == "name→earlier" for m in later)
+    assert all(
+        m.actor.code == mention(coded, "Guatemalan journalist Jose Ruben Zamora").actor.code
+        for m in later
+    )
+
+
+def test_the_cheap_filters_never_skip_an_actor(pipeline, voa_path):
+    """The noun prefilter and the scan's early stop only save time: on real news every noun
+    they skip resolves to nothing, and the scan finds the same names without the early stop."""
+    import json
+    from dataclasses import replace
+    from itertools import islice
+
+    from dyads.records import Article, Document
+    from dyads.stages.actors import ActorResolver
+    from dyads.stages.segment import sentence_spans
+
+    d = pipeline.resources.actors
+    every_word = _AllWords()
+    before_actors = [
+        s for name, s in pipeline.stages[: [n for n, _ in pipeline.stages].index("actors")]
+    ]
+    texts = [json.loads(line)["text"] for line in islice(voa_path.open(), 8)]
+    multiword = skipped = 0
+    for text, doc in zip(texts, pipeline.nlp.pipe(texts), strict=True):
+        document = Document(article=Article.from_text(text, "2025-03-01"), doc=doc)
+        for stage in before_actors:
+            document = stage(document)
+        fast = ActorResolver(d, None, document)
+        slow = ActorResolver(replace(d, alias_words=every_word), None, document)
+        for _, sent in sentence_spans(document):
+            fast.scan(sent)
+            slow.scan(sent)
+        assert fast.matches == slow.matches
+        multiword += sum(1 for s, e, _ in fast.matches.values() if e - s > 1)
+        nouns = [t for t in document.doc if t.pos_ in ("NOUN", "PROPN")]
+        for tok in (t for t in nouns if not fast._may_name_actor(t)):
+            skipped += 1
+            assert fast.resolve_head(tok) is None, tok.text
+    assert multiword > 20 and skipped > 500
+
+
+class _AllWords(set):
+    """A set that holds every word: the scan without its early stop."""
+
+    def __contains__(self, item: object) -> bool:
+        return True

@@ -13,14 +13,14 @@ import io
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from ..records import Actor
 from .files import load_yaml
-from .normalize import first_words, name_key
+from .normalize import first_words, fold, name_key
 
 _CODE = re.compile(r"^[A-Z]{3}$")
 _CUTS = frozenset(" -'/.")
@@ -69,6 +69,7 @@ class Alias:
     surface: str = ""
 
 
+_WORD_SPLIT = re.compile(r"[^0-9a-z]+")
 MISSPELT_MIN = 7  # letters of the shortest country name a misspelling is guessed for
 
 
@@ -123,9 +124,14 @@ class ActorDictionary:
     surnames: dict[str, list[Entry]] = field(default_factory=lambda: defaultdict(list))
     sector_nouns: dict[str, str] = field(default_factory=dict)
     sector_last_words: set[str] = field(default_factory=set)  # last words of sector_nouns' keys
+    sector_of_heads: set[str] = field(default_factory=set)  # "head" of "head of state"
+    alias_words: set[str] = field(default_factory=set)  # every letters-and-digits run of a name
+    # token text → (name key, may start a name, is a surname): the scan's per-word questions
+    word_index: dict[str, tuple[str, bool, bool]] = field(default_factory=dict)
     sector_labels: dict[str, str] = field(default_factory=dict)
     country_names: dict[str, str] = field(default_factory=dict)
     ambiguous: set[str] = field(default_factory=set)
+    peoples: set[str] = field(default_factory=set)  # "kurds", "serbs": peoples within countries
     first_words: set[str] = field(default_factory=set)
     prefixes: set[str] = field(default_factory=set)  # name-key prefixes at token boundaries
     max_words: int = 1
@@ -149,10 +155,16 @@ class ActorDictionary:
             self._load_people(name, text)
         for _name, text in _data_files("", "not_actors.txt"):
             self._load_blockers(text)
+        for _name, text in _data_files("", "peoples.txt"):
+            self.peoples.update(
+                name_key(line) for line in text.splitlines() if line.strip() and line[0] != "#"
+            )
         for path in extra_files:
             self.load_file(Path(path))
         self._finish_people()
         self.max_words = max((len(k.split()) for k in self.aliases), default=1) + 2
+        self.alias_words = {w for k in self.aliases for w in _WORD_SPLIT.split(k) if w}
+        self.alias_words |= {"al", "el", "the"}  # name_key rewrites "El"/"al" and drops "the"
         return self
 
     def load_file(self, path: Path) -> None:
@@ -216,6 +228,8 @@ class ActorDictionary:
                     continue
                 self.sector_nouns[key] = code
                 self.sector_last_words.add(key.rsplit(" ", 1)[-1])
+                if " of " in key:
+                    self.sector_of_heads.add(key.split(" of ", 1)[0].rsplit(" ", 1)[-1])
 
     def _check_sector(self, where: str, sector: str) -> bool:
         if self.sector_labels and sector not in self.sector_labels:
@@ -363,6 +377,20 @@ class ActorDictionary:
             "sectors": len(self.sector_labels),
         }
 
+    def index_word(self, text: str) -> tuple[str, bool, bool]:
+        """(name key, may start a name, is a dictionary surname) for one token's text, kept in
+        :attr:`word_index` (emptied when it holds 200,000 words)."""
+        key = name_key(text)
+        known = (
+            key,
+            key in self.first_words or fold(text) in self.first_words,
+            key in self.surnames,
+        )
+        if len(self.word_index) >= 200_000:
+            self.word_index.clear()
+        self.word_index[text] = known
+        return known
+
     def misspelt_country(self, text: str) -> Alias | None:
         """The country whose one-word name ``text`` misspells by one letter ("Ethopia",
         "Afganistan", "Phillippines"), if exactly one does. Only names of 7 letters or more:
@@ -444,16 +472,17 @@ class ActorDictionary:
             )
         country = role.country or (org.country if org else None)
         when = f"{role.start.isoformat()}..{role.end.isoformat() if role.end else ''}"
-        return Actor(
+        actor = Actor(
             code=code,
             country=country,
-            sectors=(role.sector,),
+            # an international organisation's office holders are its officials (CAMEO IGO+GOV)
+            sectors=("IGO", "GOV") if role.sector == "IGO" else (role.sector,),
             name=entry.name,
             kind="person",
             entry=entry.id,
-            former=former,
             reason=f"{'former ' if former else ''}{role.title} ({when})",
         )
+        return as_former(actor) if former else actor
 
     def entry_actor(self, alias: Alias, day: dt.date | None = None) -> Actor:
         entry = alias.entry
@@ -515,6 +544,15 @@ _RANK = (
     "minister",
     "secretary",
 )
+
+
+def as_former(actor: Actor) -> Actor:
+    """``actor`` marked former; a former office holder keeps the office's code and also gets
+    CAMEO's elite sector (ELI: "former government officials")."""
+    sectors = actor.sectors
+    if actor.kind == "person" and sectors and "ELI" not in sectors:
+        sectors = (*sectors, "ELI")
+    return replace(actor, former=True, sectors=sectors)
 
 
 def _highest(roles: list[Role]) -> Role:

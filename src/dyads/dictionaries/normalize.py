@@ -26,7 +26,7 @@ def fold(text: str) -> str:
     return text.lower()
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=65536)  # names, words and the scan's longer spans
 def name_key(text: str) -> str:
     """The dictionary key of a name: folded, single spaces, no spaces around hyphens,
     no leading article, no trailing possessive."""

@@ -132,9 +132,10 @@ def load_cameo_examples(path: Path) -> list[CameoExample]:
 
 
 def actor_key(actor: Actor) -> str | None:
-    """What the gold standards call an actor's country: ISO3, or IGO/NGO for organisations."""
-    if actor.code and actor.code.startswith("IGO"):
-        return "IGO"
+    """What the gold standards call an actor's country: ISO3, IGO/NGO for organisations, IMG for
+    transnational armed groups."""
+    if actor.code and actor.code.startswith(("IGO", "IMG")):
+        return actor.code[:3]
     if actor.country:
         return actor.country
     if "NGO" in actor.sectors or actor.code and actor.code.startswith("NGO"):

@@ -22,133 +22,40 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..dictionaries.actors import ActorDictionary, Alias, Entry
+from ..dictionaries.actors import ActorDictionary, Alias, Entry, as_former
 from ..dictionaries.normalize import fold, name_key
 from ..records import Actor, Document, Mention
+from .actor_mentions import (
+    drop_contained,
+    interviewers,
+    merge_appositions,
+    possessed_by_pronouns,
+    repeated_names,
+)
+from .actor_words import (
+    ALWAYS_CONSIDERED,
+    ARGUMENT_DEPS,
+    COMMON_WORD_SURNAMES,
+    ENTITY_KINDS,
+    FORMER,
+    GENERIC_UNITS,
+    INHABITED_PLACES,
+    LEFT_DEPS,
+    NON_STATE,
+    NOUNS,
+    PARTITIVE,
+    PERSON_TITLES,
+    bare_people,
+    best_alias,
+    combine,
+    equipment_agent,
+    gazetteer_country,
+    inner,
+    is_generic,
+    is_locative,
+)
 from .coref import PRONOUNS, resolve_references
 from .segment import sentence_spans
-
-NOUNS = {"NOUN", "PROPN"}
-LEFT_DEPS = {
-    "det",
-    "amod",
-    "compound",
-    "poss",
-    "nmod",
-    "nummod",
-    "quantmod",
-    "case",
-    "punct",
-    "predet",
-    "advmod",
-    "cc",
-    "conj",
-}
-ENTITY_KINDS = {
-    "PERSON": "person",
-    "ORG": "organization",
-    "NORP": "group",
-    "GPE": "country",
-    "FAC": "organization",
-}
-LOCATIVE = {
-    "in",
-    "at",
-    "near",
-    "across",
-    "throughout",
-    "inside",
-    "outside",
-    "around",
-    "within",
-    "into",
-    "from",
-    "through",
-    "toward",
-    "towards",
-    "via",
-    "along",
-    "beyond",
-    "off",
-}
-PARTITIVE = {
-    "one",
-    "some",
-    "many",
-    "several",
-    "most",
-    "part",
-    "members",
-    "member",
-    "all",
-    "none",
-    "each",
-    "both",
-    "two",
-    "three",
-    "dozens",
-    "hundreds",
-    "thousands",
-    "any",
-    "few",
-    "rest",
-    "majority",
-    "number",
-    "group",
-    "unit",
-    "units",
-}
-NON_STATE = {"REB", "OPP", "UAF", "CRM", "SEP", "RAD", "CVL", "IGO"}
-GENERIC_UNITS = {
-    "unit",
-    "units",
-    "service",
-    "services",
-    "agency",
-    "agencies",
-    "official",
-    "officials",
-    "body",
-    "branch",
-    "department",
-    "division",
-    "wing",
-    "arm",
-    "office",
-    "chief",
-    "head",
-    "member",
-    "members",
-    "candidate",
-    "candidates",
-    "supporter",
-    "supporters",
-    "leader",
-    "leaders",
-    "figure",
-    "figures",
-    "personnel",
-}
-ARGUMENT_DEPS = {
-    "nsubj",
-    "nsubjpass",
-    "dobj",
-    "pobj",
-    "poss",
-    "appos",
-    "conj",
-    "dative",
-    "attr",
-    "compound",
-}
-COMMON_WORD_SURNAMES = {
-    "may", "rice", "power", "bush", "king", "young", "green", "brown", "rich", "hope", "long",
-    "said", "white", "black", "gray", "grey", "rose", "lee", "little", "strong", "best", "bell",
-    "hill", "wood", "stone", "cook", "baker", "carter", "hunter", "mason", "porter", "street",
-    "price", "ward", "west", "north", "south", "east", "church", "castle", "ball", "bolton", "love",
-    "mark", "will", "case", "major", "amin", "khan", "ali", "kim", "park", "moon", "sun", "chang",
-}  # fmt: skip
-FORMER = {"former", "ex", "erstwhile", "then", "late", "outgoing"}
 
 
 @dataclass
@@ -169,22 +76,23 @@ class ActorResolver:
         self.text = document.article.text
         self.matches: dict[int, tuple[int, int, list[Alias]]] = {}  # token → (start, end, aliases)
         self.seen_surnames: dict[str, Entry] = {}  # surname → person named in full earlier
+        self._surnames_in_text: set[str] | None = None
+        self._phrases: dict[int, list[Any]] = {}  # head token → its phrase (asked for twice)
 
     # -- dictionary scan ---------------------------------------------------------------------
     def scan(self, sent: Any) -> None:
         """Longest dictionary matches in a sentence, recorded on every token they cover."""
         d, doc = self.d, self.doc
+        words = d.word_index
         i, end = sent.start, sent.end
         while i < end:
             tok = doc[i]
-            key = name_key(tok.text)
-            if (
-                tok.is_space
-                or tok.is_punct
-                or key not in d.first_words
-                and fold(tok.text) not in d.first_words
-            ):
-                if not tok.is_space and (key in self.seen_surnames or key in d.surnames):
+            known = words.get(tok.text)
+            if known is None:
+                known = d.index_word(tok.text)
+            key, starts_name, is_surname = known
+            if tok.is_space or tok.is_punct or not starts_name:
+                if not tok.is_space and (is_surname or key in self.seen_surnames):
                     entry = self._surname(tok)
                     if entry is not None:
                         self.matches[i] = (i, i + 1, [Alias(entry, "surname", surface=tok.text)])
@@ -196,6 +104,10 @@ class ActorResolver:
                 last = doc[j - 1]
                 if last.is_space:
                     break
+                if j > i + 1:  # a word in no name ends every longer match ("Israel said")
+                    word = fold(last.text)
+                    if word.isalnum() and word not in d.alias_words:
+                        break
                 surface = self.text[tok.idx : last.idx + len(last.text)]
                 key = name_key(surface)
                 if key not in d.aliases:
@@ -235,6 +147,20 @@ class ActorResolver:
                         self.seen_surnames[name_key(doc[e - 1].text)] = h.entry
             i = e
 
+    def _full_name_surnames(self) -> set[str]:
+        """Last words of the people the article names in full who are not dictionary people: a
+        bare "Zamora" in a story on "Jose Ruben Zamora" is that journalist, neither a namesake
+        head of government nor the Spanish city."""
+        if self._surnames_in_text is None:
+            self._surnames_in_text = {
+                name_key(ent[-1].text)
+                for ent in self.doc.ents
+                if ent.label_ == "PERSON"
+                and len(ent) > 1
+                and not any(a.entry.kind == "person" for a in self.d.lookup(ent.text))
+            }
+        return self._surnames_in_text
+
     def _in_longer_name(self, i: int) -> bool:
         doc = self.doc
         before = i > 0 and doc[i - 1].ent_type_ == "PERSON" and doc[i].ent_iob_ == "I"
@@ -264,6 +190,11 @@ class ActorResolver:
         prev = self.doc[tok.i - 1] if tok.i > 0 else None
         if prev is not None and prev.ent_type_ == "PERSON" and prev.pos_ == "PROPN":
             return None  # another first name: a different person
+        nxt = self.doc[tok.i + 1] if tok.i + 1 < len(self.doc) else None
+        if nxt is not None and nxt.ent_iob_ == "I" and nxt.ent_type_ == "PERSON":
+            return None  # a first or middle name of a longer name ("Haroon Rashid Aswad")
+        if key in self._full_name_surnames():
+            return None  # someone else of that name is named in full ("Jose Ruben Zamora")
         candidates = self.d.surnames[key]
         if self.day is not None:
             active = [e for e in candidates if any(r.covers(self.day) for r in e.roles)]
@@ -308,13 +239,22 @@ class ActorResolver:
     # -- phrases -------------------------------------------------------------------------------
     def phrase(self, head: Any) -> list[Any]:
         """The tokens of the noun phrase headed by ``head`` (without relative clauses)."""
+        found = self._phrases.get(head.i)
+        if found is None:
+            found = self._phrases[head.i] = self._phrase(head)
+        return found
+
+    def _phrase(self, head: Any) -> list[Any]:
         toks = [head]
 
         def left(t: Any) -> None:
             for child in t.lefts:
                 if child.dep_ == "poss":
                     # "Israel's army", "Lebanon's new President X": the possessor is in the phrase
-                    toks.extend(_inner(child))
+                    toks.extend(inner(child))
+                    continue
+                if child.lower_ == "led" and child.dep_ == "amod":
+                    toks.extend(child.subtree)  # "Vietnamese-led forces"
                     continue
                 if child.dep_ in LEFT_DEPS and child.dep_ not in ("cc", "conj", "poss"):
                     toks.append(child)
@@ -331,7 +271,7 @@ class ActorResolver:
             if child.dep_ in ("compound", "nummod", "flat", "case"):
                 toks.append(child)
             elif child.dep_ == "prep" and child.lower_ == "of":
-                toks.extend(_inner(child))
+                toks.extend(inner(child))
         toks = sorted({t.i: t for t in toks}.values(), key=lambda t: t.i)
         while toks and (toks[0].is_punct or toks[0].dep_ in ("cc", "case")):
             toks.pop(0)
@@ -356,7 +296,11 @@ class ActorResolver:
             title = first.nbor(-1) if first.i > 0 else None
             if title is not None and title.pos_ in NOUNS and any(t.i == title.i for t in toks):
                 head = title
-        words = [t for t in toks if t.i <= head.i and t.dep_ != "poss" and not t.is_punct]
+        words = [  # the possessor is not part of the agent noun, but a possessed head is
+            t
+            for t in toks
+            if t.i <= head.i and (t.dep_ != "poss" or t.i == head.i) and not t.is_punct
+        ]
         head_sector = None
         carrier = None
         # longest multi-word agent noun ending at the head ("foreign minister"), then "X of Y";
@@ -382,6 +326,14 @@ class ActorResolver:
                     if key in d.sector_nouns:
                         head_sector, carrier = d.sector_nouns[key], head
         modifier = None
+        if head_sector is None or is_generic(head):
+            for child in head.rights:  # "leader of the opposition", "members of the military"
+                if child.dep_ == "prep" and child.lower_ == "of":
+                    obj = next((c for c in child.children if c.dep_ == "pobj"), None)
+                    if obj is not None and obj.i not in self.matches:
+                        found = d.sector_nouns.get(name_key(obj.lemma_))
+                        if found and found != "ELI":
+                            modifier = found
         for t in words:
             if t.i == head.i or carrier is not None and t.i >= carrier.i:
                 continue
@@ -417,6 +369,14 @@ class ActorResolver:
             for alias in m[2]:
                 if alias.entry.country:
                     return alias.entry.country, f"modifier {self.doc[m[0] : m[1]].text!r}"
+        for led in (c for c in head.lefts if c.lower_ == "led" and c.dep_ == "amod"):
+            for t in led.lefts:  # "Saudi-led", "Vietnamese-led": the leader's country
+                m = self._match_at(t)
+                country = (
+                    next((a.entry.country for a in m[2] if a.entry.country), None) if m else None
+                )
+                if country:
+                    return country, f"'{t.text}-led'"
         poss = next((c for c in head.children if c.dep_ == "poss"), None)
         if poss is not None:
             resolved = self.resolve_head(poss)
@@ -442,6 +402,9 @@ class ActorResolver:
                 and len(t.text) > 3
                 and not t.is_upper
             ):
+                misspelt = self.d.misspelt_country(t.text)
+                if misspelt is not None and misspelt.entry.country:
+                    return misspelt.entry.country, f"misspelt country name {t.text!r}"
                 place = self._place_country(t)
                 if place is not None:
                     return place, f"place {t.text!r}"
@@ -451,7 +414,7 @@ class ActorResolver:
         """The country of a place name (gazetteer: regions and cities), if it is one."""
         if self.gazetteer is None or tok.pos_ != "PROPN":
             return None
-        found = _gazetteer_country(self.gazetteer, tok)
+        found = gazetteer_country(self.gazetteer, tok)
         return found[0] if found else None
 
     def resolve_head(self, head: Any) -> _Resolved | None:
@@ -470,7 +433,7 @@ class ActorResolver:
         m = self._match_at(head)
         if m is not None:
             aliases = m[2]
-            alias = _best_alias(aliases)
+            alias = best_alias(aliases)
             actor = self.d.entry_actor(alias, self.day)
             if alias.form in ("name", "capital") and alias.entry.kind == "country":
                 sector, modifier, _ = self._sector_of(toks, head)
@@ -478,10 +441,32 @@ class ActorResolver:
                     actor = replace(
                         actor, code=(actor.country or "") + modifier, sectors=(modifier,)
                     )
+                elif alias.form == "capital" and is_locative(head):
+                    # "a bombing in central Baghdad": the city and its people, not the government
+                    actor = replace(
+                        actor,
+                        code=f"{actor.country}CVL",
+                        sectors=("CVL",),
+                        reason=f"{actor.reason}, as a place: its people",
+                    )
+            elif alias.form == "people" and alias.entry.kind == "country" and bare_people(head):
+                # "Palestinians marched", "thousands of Afghans": the people, not the state
+                # ("the Americans" in diplomatic talk stays the country)
+                actor = replace(
+                    actor,
+                    code=f"{actor.country}CVL",
+                    sectors=("CVL",),
+                    kind="group",
+                    reason=f"{actor.reason}; a people named without an article: civilians",
+                )
             elif alias.entry.kind == "person" and not actor.sectors and actor.country:
                 # a known person with no role on this date, titled in the text ("President
                 # Obama" in an undated story): the title says what the text claims they are
                 sector, _, carrier = self._sector_of(toks, head)
+                before = [t for t in toks if t.i < m[0]]
+                if sector is None and before and before[-1].pos_ in NOUNS:
+                    # the parser may not tag the name PERSON ("Vice-President Moody Awori")
+                    sector, _, carrier = self._sector_of(before, before[-1])
                 if sector and carrier is not None and carrier.i < head.i:
                     actor = replace(
                         actor,
@@ -490,9 +475,28 @@ class ActorResolver:
                         reason=f"{actor.reason}; sector from the title {carrier.text!r}",
                     )
             if former and not actor.former:
-                actor = replace(actor, former=True)
+                actor = as_former(actor)
             return _Resolved(actor, f"dictionary:{alias.entry.kind}:{alias.form}")
         sector, modifier, carrier = self._sector_of(toks, head)
+        if (
+            sector is None
+            and modifier in (None, "MIL")
+            and equipment_agent(head)
+            and (modifier or self._country_from(toks, head, None)[0])
+        ):
+            sector, carrier = "MIL", head  # "Israeli tanks shelled", "army bulldozers razed"
+        if (
+            sector is None
+            and modifier in (None, "REF", "CVL")
+            and (
+                head.lemma_.lower() in INHABITED_PLACES
+                or head.lemma_.lower() == "camp"
+                and modifier == "REF"
+            )
+            and not is_locative(head)
+            and self._country_from(toks, head, None)[0]
+        ):
+            sector, carrier = modifier or "CVL", head  # "shelled Iraqi towns", "Palestinian homes"
         if (
             modifier
             and not sector
@@ -501,11 +505,30 @@ class ActorResolver:
         ):
             modifier = None  # "military equipment" is not an actor; "military officials" are
         if sector or modifier:
-            sectors = _combine(sector, modifier, head, carrier)
+            sectors = combine(sector, modifier, head, carrier)
             # an international organisation named in the phrase wins over any country in it:
             # "the U.N. special envoy for Syria" is the UN's
             org = self._org_modifier(toks, head)
-            if org is not None and org.country is None and org.code:
+            member_of = org or self._org_of(head)
+            if (
+                member_of is not None
+                and member_of.code
+                and member_of.country is not None
+                and NON_STATE.union({"PTY"}) & set(member_of.sectors)
+                and (is_generic(head) or sector in member_of.sectors)
+            ):
+                # a non-state group's own people: "Hamas officials", "the Islamic State group's
+                # leaders", "a leader of Hezbollah" are the group, not the country's government
+                return _Resolved(
+                    replace(
+                        member_of,
+                        reason=f"{member_of.reason}; its {head.lemma_.lower()}",
+                        kind="group",
+                        former=former,
+                    ),
+                    "agent-noun+organisation",
+                )
+            if org is not None and org.code and org.country is None:
                 country, why = None, ""
             else:
                 country, why = self._country_from(toks, head, None)
@@ -527,10 +550,12 @@ class ActorResolver:
             if org is not None and org.country is None and org.code:
                 # an international organisation's people: "EU foreign ministers" → IGOEECGOV
                 actor = replace(actor, code=org.code + "".join(s for s in sectors if s != "IGO"))
+                if person or titled:  # "the UN Secretary-General": an official of the IGO
+                    actor = replace(actor, sectors=tuple(dict.fromkeys((*sectors, "IGO", "GOV"))))
             if person:
                 actor = replace(actor, name=self._name_text(toks, head))
             if former:
-                actor = replace(actor, former=True)
+                actor = as_former(actor)
             return _Resolved(actor, "title" if person else "agent-noun")
         if (
             head.pos_ == "PROPN"
@@ -551,8 +576,12 @@ class ActorResolver:
             place_like = (
                 head.ent_type_ in ("GPE", "LOC", "FAC") or head.ent_type_ == "PERSON" and single
             )
-            if place_like and self.gazetteer is not None:
-                place = _gazetteer_country(self.gazetteer, head)
+            if (
+                place_like
+                and self.gazetteer is not None
+                and name_key(head.text) not in self._full_name_surnames()
+            ):
+                place = gazetteer_country(self.gazetteer, head)
                 if place is not None:
                     return _Resolved(
                         self.d.country_actor(
@@ -564,6 +593,9 @@ class ActorResolver:
                         ),
                         "gazetteer",
                     )
+            people = self._people_of_country(toks, head)
+            if people is not None:
+                return people
             kind = ENTITY_KINDS[head.ent_type_]
             return _Resolved(
                 Actor(
@@ -574,6 +606,55 @@ class ActorResolver:
                 ),
                 "ner-unknown",
             )
+        return None
+
+    def _people_of_country(self, toks: list[Any], head: Any) -> _Resolved | None:
+        """An unknown people named with a country adjective ("Iraqi Kurds", "Bosnian Serbs",
+        "Syrian Druze"): the country the adjective names; the people itself stays uncoded."""
+        if head.ent_type_ not in ("NORP", "PERSON") or name_key(head.text) not in self.d.peoples:
+            return None
+        for t in toks:
+            m = self._match_at(t) if t.i < head.i else None
+            if m is None or m[1] > head.i:
+                continue
+            for alias in m[2]:
+                if alias.entry.kind == "country" and alias.form in ("adjective", "people"):
+                    bare = bare_people(head)  # "Iraqi Kurds marched": civilians, as for demonyms
+                    return _Resolved(
+                        self.d.country_actor(
+                            alias.entry.country,
+                            ("CVL",) if bare else (),
+                            None,
+                            reason=f"country adjective {t.text!r} before the people {head.text!r}"
+                            + ("; named without an article: civilians" if bare else ""),
+                        ),
+                        "people-of-country",
+                    )
+        return None
+
+    def _may_name_actor(self, tok: Any) -> bool:
+        """A cheap test before :meth:`resolve_head`: False only for a common noun that no rule
+        there can turn into an actor (most nouns: "talks", "weapons", "week")."""
+        if tok.pos_ != "NOUN" or tok.ent_type_ or tok.i in self.matches:
+            return True
+        words = (name_key(tok.text), name_key(tok.lemma_))
+        return any(
+            w in self.d.sector_last_words
+            or w in self.d.sector_of_heads
+            or w in ALWAYS_CONSIDERED
+            or tok.lower_ in PARTITIVE
+            for w in words
+        )
+
+    def _org_of(self, head: Any) -> Actor | None:
+        """An organisation in the head's ``of`` phrase ("a leader of Hezbollah")."""
+        for prep in head.rights:
+            if prep.dep_ == "prep" and prep.lower_ == "of":
+                for obj in prep.children:
+                    m = self._match_at(obj) if obj.dep_ == "pobj" else None
+                    alias = best_alias(m[2]) if m is not None else None
+                    if alias is not None and alias.entry.kind == "organization":
+                        return self.d.entry_actor(alias, self.day)
         return None
 
     def _org_modifier(self, toks: list[Any], head: Any) -> Actor | None:
@@ -588,7 +669,7 @@ class ActorResolver:
                 continue
             m = self._match_at(t)
             if m is not None:
-                alias = _best_alias(m[2])
+                alias = best_alias(m[2])
                 if alias.entry.kind == "organization":
                     return self.d.entry_actor(alias, self.day)
         return None
@@ -603,8 +684,10 @@ class ActorResolver:
     # -- the pass over the document ----------------------------------------------------------
     def run(self) -> tuple[Mention, ...]:
         mentions: dict[int, Mention] = {}
-        for index, sent in sentence_spans(self.document):
+        sentences = list(sentence_spans(self.document))
+        for _, sent in sentences:
             self.scan(sent)
+        for index, sent in sentences:
             for tok in sent:
                 if tok.pos_ not in NOUNS and not (
                     tok.lower_ in PARTITIVE and tok.dep_ in ("nsubj", "dobj", "pobj", "nsubjpass")
@@ -616,8 +699,14 @@ class ActorResolver:
                     and tok.head.i != tok.i
                 ):
                     continue
-                if _is_locative(tok) and tok.i not in self.matches:
+                if (
+                    is_locative(tok)
+                    and tok.i not in self.matches
+                    and self.d.misspelt_country(tok.text) is None
+                ):
                     continue  # "in Rafah" is a location; "withdrew from Lebanon" still names Lebanon
+                if not self._may_name_actor(tok):
+                    continue
                 resolved = self.resolve_head(tok)
                 if resolved is None:
                     continue
@@ -630,7 +719,7 @@ class ActorResolver:
                 m = self._match_at(tok)
                 if m is None or m[1] - 1 != tok.i:
                     continue
-                alias = _best_alias(m[2])
+                alias = best_alias(m[2])
                 actor = self.d.entry_actor(alias, self.day)
                 mentions[tok.i] = self._mention(
                     tok,
@@ -651,10 +740,11 @@ class ActorResolver:
                         "pronoun",
                     )
         self._conjoined_modifiers(mentions)
-        merged = _merge_appositions(mentions, self.doc)
-        merged = _drop_contained(merged, self.doc)
-        merged = _interviewers(merged, self.doc)
-        return _possessed_by_pronouns(resolve_references(self.document, merged), self.doc)
+        merged = merge_appositions(mentions, self.doc)
+        merged = drop_contained(merged, self.doc)
+        merged = interviewers(merged, self.doc)
+        merged = repeated_names(merged, self.doc)
+        return possessed_by_pronouns(resolve_references(self.document, merged), self.doc)
 
     def _conjoined_modifiers(self, mentions: dict[int, Mention]) -> None:
         """ "Russian and Ukrainian delegations", "the ministers of Armenia and Azerbaijan": one
@@ -713,6 +803,8 @@ class ActorResolver:
             first, last = span
         while first < last - 1 and self.doc[first].lower_ in ("the", "a", "an"):  # never empty
             first += 1
+        while last - 1 > first and self.doc[last - 1].dep_ == "case":  # "the government's"
+            last -= 1
         start = self.doc[first].idx
         end = self.doc[last - 1].idx + len(self.doc[last - 1].text)
         return Mention(
@@ -725,189 +817,6 @@ class ActorResolver:
             resolved.actor,
             resolved.rule,
         )
-
-
-CUT_DEPS = {"appos", "relcl", "acl", "punct", "cc", "conj", "advcl", "parataxis"}
-PERSON_TITLES = {
-    "ambassador", "minister", "president", "secretary", "envoy", "spokesman", "spokeswoman",
-    "spokesperson", "general", "commander", "chief", "leader", "diplomat", "premier", "chancellor",
-    "king", "queen", "emir", "prince", "sultan", "governor", "mayor", "senator", "lawmaker",
-    "official", "negotiator", "adviser", "advisor", "director", "head", "chairman", "chair",
-    "representative", "deputy", "speaker", "judge", "prosecutor", "colonel", "admiral", "officer",
-}  # fmt: skip
-
-
-def _inner(tok: Any) -> list[Any]:
-    """``tok``'s subtree without appositions, clauses and what follows a comma."""
-    out = [tok]
-    for c in tok.children:
-        if c.dep_ not in CUT_DEPS:
-            out.extend(_inner(c))
-    return out
-
-
-def _combine(
-    sector: str | None, modifier: str | None, head: Any, carrier: Any = None
-) -> tuple[str, ...]:
-    """A sector modifier refines a generic unit noun ("intelligence officials" → SPY), not a
-    specific multi-word agent noun ("intelligence unit" already says SPY)."""
-    specific = carrier is not None and carrier.i != head.i
-    generic = head.lower_ in GENERIC_UNITS or head.lemma_ in GENERIC_UNITS
-    if head.lemma_.lower() in ("force", "forces") and modifier in NON_STATE:
-        generic = True  # "rebel forces", "opposition forces"; but "government forces" are MIL
-    if modifier and (sector is None or generic and not specific):
-        return (modifier,)
-    return tuple(x for x in (sector,) if x)
-
-
-def _best_alias(aliases: list[Alias]) -> Alias:
-    order = {"person": 0, "organization": 1, "country": 2}
-    return min(aliases, key=lambda a: (order.get(a.entry.kind, 3), a.form != "name"))
-
-
-def _is_locative(tok: Any) -> bool:
-    """A place in a locative phrase ("in Rafah") is a location, not an actor."""
-    if tok.dep_ != "pobj" or tok.head.lower_ not in LOCATIVE:
-        return False
-    return tok.ent_type_ in ("GPE", "LOC", "FAC") or tok.pos_ == "PROPN"
-
-
-def _gazetteer_country(gazetteer: Any, tok: Any) -> tuple[str, str] | None:
-    span = (
-        tok.doc[tok.left_edge.i : tok.i + 1]
-        if tok.left_edge.ent_type_ == tok.ent_type_
-        else tok.doc[tok.i : tok.i + 1]
-    )
-    try:
-        candidates = gazetteer.lookup(span.text, set())
-    except Exception:  # a gazetteer problem must not lose the article's actors
-        return None
-    if not candidates:
-        return None
-    best = candidates[0]
-    country = getattr(best, "country", None)
-    return (country, getattr(best, "name", span.text)) if country else None
-
-
-def _merge_appositions(mentions: dict[int, Mention], doc: Any) -> dict[int, Mention]:
-    """Appositions share what they know: a name gets its title's code when unknown, and a
-    titled phrase gets the person's dictionary code; incompatible kinds are left alone."""
-    for head_i, mention in list(mentions.items()):
-        tok = doc[head_i]
-        partners = [c for c in tok.children if c.dep_ == "appos"]
-        if tok.dep_ == "appos":
-            partners.append(tok.head)
-        for partner in partners:
-            other = mentions.get(partner.i)
-            if other is None:
-                continue
-            better = _better(mention.actor, other.actor, tok.lemma_.lower() in PERSON_TITLES)
-            if better is not None and better is not mention.actor:
-                mentions[head_i] = replace(mention, actor=better, rule=mention.rule + "+apposition")
-    return mentions
-
-
-def _drop_contained(mentions: dict[int, Mention], doc: Any) -> dict[int, Mention]:
-    """A phrase inside a larger mention is part of it ("US" in "US Secretary of State X"),
-    except possessors and pronouns, which are actors of their own."""
-    spans = sorted(mentions.values(), key=lambda m: (m.tokens[0], -m.tokens[1]))
-    keep: dict[int, Mention] = {}
-    open_spans: list[Mention] = []  # earlier mentions that may still contain later ones
-    for m in spans:
-        open_spans = [o for o in open_spans if o.tokens[1] > m.tokens[0]]
-        inside = any(
-            o.head != m.head
-            and m.tokens[1] <= o.tokens[1]
-            and (o.tokens[1] - o.tokens[0]) > (m.tokens[1] - m.tokens[0])
-            for o in open_spans
-        )
-        open_spans.append(m)
-        if (
-            inside
-            and doc[m.head].dep_ != "poss"
-            and not m.rule.startswith(("pronoun", "conjoined"))
-        ):
-            continue
-        keep[m.head] = m
-    return keep
-
-
-def _possessed_by_pronouns(mentions: tuple[Mention, ...], doc: Any) -> tuple[Mention, ...]:
-    """ "their forces", "its army": once the pronoun is resolved the group gets its country."""
-    by_head = {m.head: m for m in mentions}
-    out = []
-    for m in mentions:
-        actor = m.actor
-        if actor.kind == "group" and actor.country is None and actor.sectors:
-            poss = next((c for c in doc[m.head].children if c.dep_ == "poss"), None)
-            owner = by_head.get(poss.i) if poss is not None else None
-            if owner is not None and owner.rule.startswith("pronoun") and owner.actor.country:
-                country = owner.actor.country
-                antecedent = owner.refers_to.text if owner.refers_to else ""
-                actor = replace(
-                    actor,
-                    country=country,
-                    code=country + "".join(actor.sectors),
-                    reason=f"{actor.reason}; country from {poss.text!r} → {antecedent!r}",
-                )
-                m = replace(m, actor=actor)
-        out.append(m)
-    return tuple(out)
-
-
-def _interviewers(mentions: dict[int, Mention], doc: Any) -> dict[int, Mention]:
-    """ "told X in an interview with <outlet>": X works for the outlet (country + MED)."""
-    outlets = [m for m in mentions.values() if "MED" in m.actor.sectors and m.actor.country]
-    if not outlets:
-        return mentions
-    for head, m in list(mentions.items()):
-        if m.actor.kind != "person" or m.actor.code is not None:
-            continue
-        tok = doc[head]
-        verb = tok.head if tok.dep_ in ("dobj", "pobj", "dative") else None
-        if verb is None:
-            continue
-        clause = {t.i for t in verb.subtree}
-        for outlet in outlets:
-            ohead = doc[outlet.head]
-            if (
-                outlet.head in clause
-                and ohead.head.lower_ in ("with", "to", "for")
-                and ohead.head.head.lemma_ in ("interview", "conversation", "podcast", "broadcast")
-            ):
-                actor = replace(
-                    outlet.actor,
-                    kind="person",
-                    name=m.text,
-                    entry=None,
-                    reason=f"interviewer for {outlet.text!r}",
-                )
-                mentions[head] = replace(m, actor=actor, rule=m.rule + "+interviewer")
-    return mentions
-
-
-def _better(a: Actor, b: Actor, a_title: bool = True) -> Actor | None:
-    """The more informative of two apposed actors if they can be the same actor, else None."""
-    kinds = {a.kind, b.kind}
-    if kinds - {"person", "group"} and kinds != {"group"} and len(kinds) > 1:
-        return None
-    if a.kind == "person" and b.kind == "group" and b.code and a.code is None:
-        return replace(b, kind="person", name=a.name, reason=b.reason + " (from apposition)")
-    if a.kind == "group" and b.kind == "person" and b.code and a_title:
-        return b
-    if a.kind == b.kind == "group":
-        if a.code is None and b.code:
-            return b
-        if a.country is None and b.country:
-            sectors = a.sectors or b.sectors
-            return replace(
-                a,
-                country=b.country,
-                code=b.country + "".join(sectors),
-                sectors=sectors,
-                reason=a.reason + f"; country from apposition ({b.country})",
-            )
-    return None
 
 
 def make_actor_stage(resources: Any, config: dict[str, Any]) -> Callable[[Document], Document]:
