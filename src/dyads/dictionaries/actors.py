@@ -83,6 +83,11 @@ FAMILY_NAME_FIRST = frozenset({"CHN", "TWN", "HKG", "MAC", "KOR", "PRK"})
 BLOCKER = Entry("blocker", "blocker", "", None, None)
 
 
+def _listed(text: str) -> list[str]:
+    """The entries of a one-per-line list file, without blank lines and ``#`` comments."""
+    return [s for s in (line.strip() for line in text.splitlines()) if s and s[0] != "#"]
+
+
 def _parse_day(value: str, end: bool = False) -> dt.date | None:
     value = value.strip()
     if not value:
@@ -156,9 +161,7 @@ class ActorDictionary:
         for _name, text in _data_files("", "not_actors.txt"):
             self._load_blockers(text)
         for _name, text in _data_files("", "peoples.txt"):
-            self.peoples.update(
-                name_key(line) for line in text.splitlines() if line.strip() and line[0] != "#"
-            )
+            self.peoples.update(name_key(line) for line in _listed(text))
         for path in extra_files:
             self.load_file(Path(path))
         self._finish_people()
@@ -207,10 +210,8 @@ class ActorDictionary:
 
     def _load_blockers(self, text: str) -> None:
         """Phrases that contain a name but name no actor ("Latin American")."""
-        for line in text.splitlines():
-            phrase = line.strip()
-            if phrase and not phrase.startswith("#"):
-                self._add_alias(phrase, Alias(BLOCKER, "blocker"))
+        for phrase in _listed(text):
+            self._add_alias(phrase, Alias(BLOCKER, "blocker"))
 
     def _load_sectors(self, name: str, data: dict[str, Any]) -> None:
         for code, spec in data.items():

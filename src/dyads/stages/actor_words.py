@@ -79,6 +79,7 @@ PARTITIVE = {
     "units",
 }
 NON_STATE = {"REB", "OPP", "UAF", "CRM", "SEP", "RAD", "CVL", "IGO"}
+MEMBER_GROUP_SECTORS = NON_STATE | {"PTY"}  # groups whose officials are the group
 GENERIC_UNITS = {
     "unit",
     "units",

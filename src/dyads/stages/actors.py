@@ -38,10 +38,9 @@ from .actor_words import (
     COMMON_WORD_SURNAMES,
     ENTITY_KINDS,
     FORMER,
-    GENERIC_UNITS,
     INHABITED_PLACES,
     LEFT_DEPS,
-    NON_STATE,
+    MEMBER_GROUP_SECTORS,
     NOUNS,
     PARTITIVE,
     PERSON_TITLES,
@@ -438,24 +437,18 @@ class ActorResolver:
             if alias.form in ("name", "capital") and alias.entry.kind == "country":
                 sector, modifier, _ = self._sector_of(toks, head)
                 if modifier:
-                    actor = replace(
-                        actor, code=(actor.country or "") + modifier, sectors=(modifier,)
-                    )
+                    actor = _with_sector(actor, modifier)
                 elif alias.form == "capital" and is_locative(head):
                     # "a bombing in central Baghdad": the city and its people, not the government
-                    actor = replace(
-                        actor,
-                        code=f"{actor.country}CVL",
-                        sectors=("CVL",),
-                        reason=f"{actor.reason}, as a place: its people",
+                    actor = _with_sector(
+                        actor, "CVL", reason=f"{actor.reason}, as a place: its people"
                     )
             elif alias.form == "people" and alias.entry.kind == "country" and bare_people(head):
                 # "Palestinians marched", "thousands of Afghans": the people, not the state
                 # ("the Americans" in diplomatic talk stays the country)
-                actor = replace(
+                actor = _with_sector(
                     actor,
-                    code=f"{actor.country}CVL",
-                    sectors=("CVL",),
+                    "CVL",
                     kind="group",
                     reason=f"{actor.reason}; a people named without an article: civilians",
                 )
@@ -468,10 +461,9 @@ class ActorResolver:
                     # the parser may not tag the name PERSON ("Vice-President Moody Awori")
                     sector, _, carrier = self._sector_of(before, before[-1])
                 if sector and carrier is not None and carrier.i < head.i:
-                    actor = replace(
+                    actor = _with_sector(
                         actor,
-                        code=actor.country + sector,
-                        sectors=(sector,),
+                        sector,
                         reason=f"{actor.reason}; sector from the title {carrier.text!r}",
                     )
             if former and not actor.former:
@@ -497,12 +489,7 @@ class ActorResolver:
             and self._country_from(toks, head, None)[0]
         ):
             sector, carrier = modifier or "CVL", head  # "shelled Iraqi towns", "Palestinian homes"
-        if (
-            modifier
-            and not sector
-            and head.lemma_.lower() not in GENERIC_UNITS
-            and head.lower_ not in GENERIC_UNITS
-        ):
+        if modifier and not sector and not is_generic(head):
             modifier = None  # "military equipment" is not an actor; "military officials" are
         if sector or modifier:
             sectors = combine(sector, modifier, head, carrier)
@@ -514,7 +501,7 @@ class ActorResolver:
                 member_of is not None
                 and member_of.code
                 and member_of.country is not None
-                and NON_STATE.union({"PTY"}) & set(member_of.sectors)
+                and MEMBER_GROUP_SECTORS & set(member_of.sectors)
                 and (is_generic(head) or sector in member_of.sectors)
             ):
                 # a non-state group's own people: "Hamas officials", "the Islamic State group's
@@ -639,10 +626,7 @@ class ActorResolver:
             return True
         words = (name_key(tok.text), name_key(tok.lemma_))
         return any(
-            w in self.d.sector_last_words
-            or w in self.d.sector_of_heads
-            or w in ALWAYS_CONSIDERED
-            or tok.lower_ in PARTITIVE
+            w in self.d.sector_last_words or w in self.d.sector_of_heads or w in ALWAYS_CONSIDERED
             for w in words
         )
 
@@ -817,6 +801,11 @@ class ActorResolver:
             resolved.actor,
             resolved.rule,
         )
+
+
+def _with_sector(actor: Actor, sector: str, **changes: Any) -> Actor:
+    """``actor`` (a country) as one of its sectors: ISR + MIL → ``ISRMIL``."""
+    return replace(actor, code=f"{actor.country or ''}{sector}", sectors=(sector,), **changes)
 
 
 def make_actor_stage(resources: Any, config: dict[str, Any]) -> Callable[[Document], Document]:
