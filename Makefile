@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-10)
 PYTEST_ARGS ?=
 
-.PHONY: install system-deps web-assets demo test test-fast lint format bench eval clean help
+.PHONY: install system-deps web-assets demo test test-fast lint format bench eval train clean help
 
 help:
 	@echo "make demo    - create .venv, install dyads, code the bundled samples and store them"
@@ -14,6 +14,7 @@ help:
 	@echo "make lint    - ruff check and format check"
 	@echo "make bench   - throughput, memory, API, load and reliability benchmarks (writes docs/benchmarks.md, docs/reliability.md)"
 	@echo "make eval    - accuracy against the reference sets (writes docs/quality.md)"
+	@echo "make train   - retrain the CAMEO sub-code model from training/cameo (writes src/dyads/data/models/)"
 
 install: $(STAMP)
 
@@ -61,12 +62,12 @@ test-fast: install
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 
 format: install
-	$(BIN)/ruff check --fix src tests benchmarks
-	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks scripts
+	$(BIN)/ruff format src tests benchmarks scripts
 
 bench: install system-deps web-assets
 	$(BIN)/python benchmarks/throughput.py
@@ -77,6 +78,9 @@ bench: install system-deps web-assets
 
 eval: install
 	$(BIN)/dyads eval --write docs/quality.md
+
+train: install
+	$(BIN)/python scripts/train_subcodes.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache dyads.duckdb web/node_modules

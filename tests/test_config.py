@@ -13,6 +13,7 @@ def test_default_config_has_stages():
         "quotes",
         "coding",
         "modality",
+        "subcodes",
         "dates",
         "places",
         "refine",

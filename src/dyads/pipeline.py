@@ -172,6 +172,12 @@ class Pipeline:
         counts = getattr(self.resources.gazetteer, "counts", None)
         if counts is not None:
             info["gazetteer"] = counts()
+        if "subcodes" in self.config.stage_names:
+            from .learning.subcodes import SubcodeModel
+
+            path = self.config.section("stages.subcodes").get("model_file") or None
+            model = SubcodeModel.load(path)
+            info["subcode_model"] = {"features": len(model.weights), **model.meta}
         return info
 
 

@@ -30,6 +30,7 @@ BUILTIN_STAGES: dict[str, str] = {
     "quotes": "dyads.stages.quotes:make_quote_stage",
     "coding": "dyads.stages.coding:make_coding_stage",
     "modality": "dyads.stages.modality:make_modality_stage",
+    "subcodes": "dyads.stages.subcodes:make_subcode_stage",
     "dates": "dyads.stages.dates:make_date_stage",
     "places": "dyads.stages.places:make_place_stage",
     "refine": "dyads.stages.refine:make_refine_stage",

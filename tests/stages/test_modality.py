@@ -59,3 +59,9 @@ def test_according_to(pipeline):
     )
     (event,) = [e for e in coded.events if e.cameo.root == "19"]
     assert event.attribution is not None and event.attribution.actor.country == "UKR"
+
+
+def test_will_not_names_its_auxiliary_as_the_cue(pipeline):
+    coded = code_text(pipeline, "Germany won't impose sanctions on Iran.")
+    (event,) = [e for e in coded.events if e.cameo.code == "163"]
+    assert (event.modality, event.modality_cue) == ("negated", "will not")

@@ -110,7 +110,7 @@ def info(model, as_json):
     click.echo(f"dyads {data['dyads']}")
     click.echo(f"spaCy model: {data['model']}")
     click.echo(f"stages: {', '.join(data['stages'])}")
-    for section in ("ontology", "actors", "patterns", "gazetteer"):
+    for section in ("ontology", "actors", "patterns", "gazetteer", "subcode_model"):
         if section not in data:
             continue
         counts = ", ".join(

@@ -48,6 +48,9 @@ REFUSAL_CUES = {
     "rejects",
     "deny",
     "denied",
+    "will not",  # "Syria will not accept more refugees": the modality stage's cue for a
+    "would not",  # negated act under will/would/shall
+    "shall not",
 }
 
 

@@ -89,6 +89,10 @@ def logical_subject(verb: Any, depth: int = 0) -> Any | None:
     if subj is not None:
         if subj.lower_ in ("there", "it") and subj.dep_ == "nsubj" and subj.tag_ == "EX":
             return None
+        if subj.tag_ == "VBG":  # "The Red Cross operating in Iraq said": a participle misread
+            inner = child(subj, "nsubj")  # as the subject; its own subject is the actor
+            if inner is not None and inner.i < subj.i:
+                return antecedent(inner)
         return antecedent(subj)
     expl = child(verb, "expl")
     if expl is not None:

@@ -32,9 +32,20 @@ LIGHT_VERBS = {
     "intensify", "escalate", "order", "unleash", "wage", "level", "lodge", "file", "deliver",
     "extend", "offer", "provide", "send", "host", "join", "open", "enter", "conclude",
     "complete", "undertake", "perform", "execute", "commit", "claim", "press", "renew",
-    "expand", "organize", "organise", "call", "declare", "take", "finalize", "agree",
+    "expand", "organize", "organise", "call", "declare", "take", "finalize", "agree", "engage",
 }  # fmt: skip
 VERB_POS = {"VERB", "AUX"}
+# Nouns for a body of people acting for the actor that modifies them: "a WHO team",
+# "Russia's delegation", "the UN mission".
+COLLECTIVE_NOUNS = {
+    "team", "delegation", "mission", "panel", "committee", "commission", "contingent", "crew",
+    "staff", "personnel", "envoy", "representative", "representatives", "member", "members",
+    "expert", "experts", "investigator", "investigators", "inspector", "inspectors", "monitor",
+    "monitors", "observer", "observers", "negotiator", "negotiators", "worker", "workers",
+}  # fmt: skip
+STATEMENT_CODE = "010"
+STATEMENT_PENALTY = 0.3  # a plain statement beside another event of its sentence
+DEPTH_PENALTY = 0.05  # per dependency level between the trigger and its sentence's root
 # "a shipment of weapons", "16 rounds of sanctions": nouns whose "of" object is what counts
 CONTAINER_NOUNS = {
     "delivery", "shipment", "round", "package", "batch", "supply", "ton", "tonne", "consignment",
@@ -141,11 +152,13 @@ class Coder:
         m = self.by_token.get(tok.i)
         if m is not None and m.head == tok.i:
             return m
-        return (
-            m
-            if m is not None and tok.pos_ in NOUN_POS and self.doc[m.head].head.i == tok.i
-            else None
-        )
+        if m is not None and tok.pos_ in NOUN_POS and self.doc[m.head].head.i == tok.i:
+            return m
+        if tok.lemma_.lower() in COLLECTIVE_NOUNS:  # "a World Health Organization team"
+            for c in tok.children:
+                if c.dep_ in ("compound", "poss", "amod", "nmod") and c.i in self.by_head:
+                    return self.by_head[c.i]
+        return None
 
     def actor_of_np(self, tok: Any | None) -> Mention | None:
         """The actor a noun phrase names, else the actor that modifies it (``the US decision``)."""
@@ -491,6 +504,8 @@ class Coder:
                 targets = self._complement_targets(trig, used)
             if not targets and is_verb and trig.lemma_ in MANDATIVE_VERBS:
                 targets = self._fill(("ccomp_subject",), trig, pattern, used, first_only=True)
+            if not targets and is_verb:
+                targets = self._condition_subjects(trig)
             targets = [t for t in targets if not any(t is src for src in sources)]
         if pattern.symmetric:
             # "A and B agreed", "talks between A and B", "Japan, Korea and the US met": every pair
@@ -505,6 +520,22 @@ class Coder:
                 pairs = [(a, b) for a in pool for b in pool if a is not b]
                 return [a for a, _ in pairs], [b for _, b in pairs]
         return (sources or [None]), (targets or [None])
+
+    def _condition_subjects(self, trig: Any) -> list[Mention]:
+        """The actor a condition is laid on: "threatened to strike unless Israel rescinded the
+        law", "will boycott the vote if the president stays" (the subject of an if/unless clause
+        of the trigger or of its infinitive)."""
+        heads = [trig] + [c for c in trig.children if c.dep_ == "xcomp"]
+        for head in heads:
+            for clause in head.children:
+                if clause.dep_ != "advcl" or not any(
+                    m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in clause.children
+                ):
+                    continue
+                found = self.expand(args.children(clause, "nsubj"))
+                if found:
+                    return found
+        return []
 
     def _complement_targets(self, trig: Any, used: Any | None, depth: int = 0) -> list[Mention]:
         if depth > 2:
@@ -607,7 +638,7 @@ class Coder:
                             long_sentence,
                         )
                     )
-        return tuple(events)
+        return tuple(_subordinate_statements(events))
 
     def _events(
         self,
@@ -653,7 +684,7 @@ class Coder:
                 else 0
             )
             confidence -= 0.05 if long_sentence else 0
-            confidence -= 0.02 * depth
+            confidence -= DEPTH_PENALTY * depth
             out.append(
                 Event(
                     article_id=self.document.article.id,
@@ -670,6 +701,19 @@ class Coder:
                 )
             )
         return out
+
+
+def _subordinate_statements(events: list[Event]) -> list[Event]:
+    """A plain statement (010) is CAMEO's residual code: when its sentence also carries another
+    event ("wrote to Bush urging him to send troops", "told reporters the army lifted the
+    blockade"), that event is the sentence's main one and the statement ranks below it."""
+    eventful = {e.sentence_index for e in events if e.cameo.code != STATEMENT_CODE}
+    return [
+        replace(e, confidence=max(0.05, round(e.confidence - STATEMENT_PENALTY, 4)))
+        if e.cameo.code == STATEMENT_CODE and e.sentence_index in eventful
+        else e
+        for e in events
+    ]
 
 
 def _in_complement(tok: Any, trig: Any) -> bool:
@@ -696,6 +740,14 @@ def _object_keys(cand: Any) -> set[str]:
         if nested:  # "law enforcement cooperation"
             keys.add(" ".join([*(g.lower_ for g in nested), mods[-1].lower_, lemma]))
     for prep in cand.children:
+        if prep.dep_ == "prep" and prep.lower_ == "of":  # "state of emergency", "weapons of
+            for pobj in prep.children:  # mass destruction", "cessation of hostilities"
+                if pobj.dep_ == "pobj":
+                    keys.add(f"{lemma} of {pobj.lower_}")
+                    keys.add(f"{cand.lower_} of {pobj.lower_}")
+                    pmods = [c.lower_ for c in pobj.lefts if c.dep_ in ("amod", "compound")]
+                    if pmods:
+                        keys.add(f"{cand.lower_} of {pmods[-1]} {pobj.lower_}")
         if prep.dep_ == "prep" and (
             prep.lower_ in ("for", "with", "in") or prep.lower_ == "of" and lemma in CONTAINER_NOUNS
         ):

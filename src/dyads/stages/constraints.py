@@ -23,6 +23,11 @@ STATEMENT_NOUNS = {
     "behaviour", "actions", "action", "announcement", "initiative", "measure", "order", "rule",
     "leadership", "government", "administration", "failure", "silence", "inaction",
 }  # fmt: skip
+# Verbs whose that-clause in the bare subjunctive is a demand ("insisted that X withdraw").
+MANDATIVE_SUBJUNCTIVE = {"insist", "demand", "stipulate", "require", "order", "urge", "ask"}
+# Plural forms of statement nouns that name military things: "positions", "actions" stay verbal
+# only in the singular ("attacked his position").
+MILITARY_PLURALS = {"positions"}
 SPEECH_VERBS = {
     "say",
     "tell",
@@ -138,6 +143,9 @@ EVENT_NOUNS = {
     "invasion",
     "assault",
     "massacre",
+    "kidnapping",
+    "abduction",
+    "assassination",
     "crackdown",
     "incursion",
     "aggression",
@@ -187,7 +195,9 @@ def object_person(ctx: Context) -> bool:
 
 def object_statement(ctx: Context) -> bool:
     obj = ctx.object
-    return obj is not None and (_lemma(obj) in STATEMENT_NOUNS or obj.lower_ in STATEMENT_NOUNS)
+    if obj is None or obj.lower_ in MILITARY_PLURALS:  # "shelled positions of the army"
+        return False
+    return _lemma(obj) in STATEMENT_NOUNS or obj.lower_ in STATEMENT_NOUNS
 
 
 def object_place(ctx: Context) -> bool:
@@ -277,9 +287,19 @@ def _complement_obligation(trig: Any) -> bool:
     """ "said that Sudan must return the helicopter": the clause under the trigger is an
     obligation laid on its subject (a demand, CAMEO 10)."""
     for c in trig.children:
-        if c.dep_ == "ccomp" and any(
-            a.dep_ == "aux" and a.lower_ in ("must", "should") for a in c.children
-        ):
+        if c.dep_ != "ccomp":
+            continue
+        obliged = any(
+            a.dep_ == "aux" and a.lower_ in ("must", "should", "ought") for a in c.children
+        ) or (  # the mandative subjunctive: "insisted that Lithuania correct its mistake"
+            trig.lemma_ in MANDATIVE_SUBJUNCTIVE
+            and (
+                c.tag_ == "VB"  # "... be amended": the passive subjunctive
+                or any(a.dep_ == "auxpass" and a.lower_ == "be" for a in c.children)
+            )
+            and not any(a.dep_ in ("aux", "auxpass") and a.lower_ != "be" for a in c.children)
+        )
+        if obliged:
             subj = next((s for s in c.children if s.dep_ in ("nsubj", "nsubjpass")), None)
             return subj is not None and subj.lower_ not in ("we", "i", "it", "there")
     return False

@@ -109,6 +109,7 @@ CHAIN_DEPS = {
 }
 
 
+REFUSING_AUX = {"will": "will", "wo": "will", "would": "would", "shall": "shall"}
 APPEAL_VERBS = {
     "urge", "call", "ask", "appeal", "request", "demand", "plead", "implore", "beg", "petition",
     "order", "instruct", "command", "direct", "press", "push", "encourage", "invite", "advise",
@@ -120,6 +121,11 @@ def _modal_cue(verb: Any) -> tuple[str, str] | None:
     """A cue carried by ``verb`` itself: its auxiliaries, negation, marker, frame."""
     for c in verb.children:
         if c.dep_ == "neg" or (c.dep_ in ("advmod", "det") and c.lower_ in NEGATORS):
+            will = next(
+                (a for a in verb.children if a.dep_ == "aux" and a.lower_ in REFUSING_AUX), None
+            )
+            if will is not None:  # "will not accept refugees": a declared refusal (CAMEO 12)
+                return "negated", f"{REFUSING_AUX[will.lower_]} not"
             return "negated", c.text
     for c in verb.children:
         if c.dep_ == "aux" and c.lower_ in FUTURE_MODALS:

@@ -364,6 +364,8 @@ class PlaceStage:
             owners, why = owning_triggers(m.head, triggers)
             if not owners:
                 owners, why = _circumstance_owners(m.head, triggers)
+            if not owners:
+                owners, why = _infinitive_owner(m.head, triggers)
             for token in owners:
                 rank = (SPECIFICITY.get(place.feature, 0), -abs(m.head.i - token))
                 located = replace(place, reason=f"{place.reason}; {why}")
@@ -405,6 +407,19 @@ def _circumstance_owners(token: Any, triggers: Mapping[int, list[int]]) -> tuple
     skip = {t.i for t in verb.subtree}
     owners = [t.i for t in governor.subtree if t.i in triggers and t.i not in skip]
     return owners, f"in a clause setting '{governor.text}'"
+
+
+def _infinitive_owner(token: Any, triggers: Mapping[int, list[int]]) -> tuple[list[int], str]:
+    """A place in an infinitive that is no event of its own locates the trigger that governs it:
+    "Hamas threatened to resume attacks in Israel", "pledged to keep troops in Mali"."""
+    verb = token
+    for _ in range(12):
+        if verb.pos_ in ("VERB", "AUX") or verb.head.i == verb.i:
+            break
+        verb = verb.head
+    if verb.dep_ == "xcomp" and verb.i not in triggers and verb.head.i in triggers:
+        return [verb.head.i], f"in the infinitive of '{verb.head.text}'"
+    return [], "attached to no event"
 
 
 def _lemma(token: Any) -> str:

@@ -9,6 +9,11 @@
    is a state organ (government, military, police, judiciary, intelligence, legislature) —
    "Egyptian police dispersed demonstrators" are Egyptian demonstrators. The actor's ``reason``
    says which rule applied. An actor with no sector (a bare name) never gets a guessed country.
+3. **The place as target.** A material conflict (CAMEO 14-20) or a threat (13) that names no
+   target but happens in a place of a known country takes that country as its target, as CAMEO
+   and PLOVER coders do: "Iraqi Kurds demonstrated in Kirkuk" is IRQCVL → IRQ, "Hamas threatened
+   to resume attacks in Israel" is → ISR. The target mention is the place's words and its rule
+   ``place→target``; the event's confidence drops by 0.05.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from typing import Any
 from ..records import Actor, Document, Event, Mention
 
 STATE_ORGANS = {"GOV", "MIL", "COP", "JUD", "SPY", "LEG"}
+PLACE_TARGET_ROOTS = {"13", "14", "15", "16", "17", "18", "19", "20"}
 
 
 def _role_on(mention: Mention | None, day: Any, dictionary: Any) -> Mention | None:
@@ -84,9 +90,45 @@ def _domestic(event: Event) -> Event:
     return replace(event, source=source, target=target)
 
 
+def _place_target(event: Event, doc: Any) -> Event:
+    place = event.location
+    if (
+        event.target is not None
+        or place is None
+        or not place.country
+        or place.start is None
+        or place.end is None
+        or event.cameo.root not in PLACE_TARGET_ROOTS
+    ):
+        return event
+    span = doc.char_span(place.start, place.end, alignment_mode="expand")
+    if span is None or len(span) == 0:
+        return event
+    first, last = span[0], span[len(span) - 1]
+    actor = Actor(
+        code=place.country,
+        country=place.country,
+        kind="country",
+        name=place.name,
+        reason=f"the country of the event's place {place.name!r} (no target named)",
+    )
+    target = Mention(
+        start=place.start,
+        end=place.end,
+        text=place.text or place.name,
+        sentence_index=event.sentence_index,
+        head=span.root.i,
+        tokens=(first.i, last.i + 1),
+        actor=actor,
+        rule="place→target",
+    )
+    return replace(event, target=target, confidence=max(0.05, event.confidence - 0.05))
+
+
 def make_refine_stage(resources: Any, config: dict[str, Any]) -> Callable[[Document], Document]:
     roles_on_event_date = bool(config.get("roles_on_event_date", True))
     domestic_countries = bool(config.get("domestic_countries", True))
+    place_targets = bool(config.get("place_targets", True))
 
     def refine(document: Document) -> Document:
         published = document.article.date
@@ -108,6 +150,8 @@ def make_refine_stage(resources: Any, config: dict[str, Any]) -> Callable[[Docum
                     event = replace(event, source=source, target=target)
             if domestic_countries:
                 event = _domestic(event)
+            if place_targets:
+                event = _place_target(event, document.doc)
             events.append(event)
         return replace(document, events=tuple(events))
 

@@ -1,0 +1,80 @@
+"""The sub-code stage over hand-built events: what it may change and how it records it."""
+
+import pytest
+
+from dyads.learning.subcodes import SubcodeModel
+from dyads.ontology import load_ontology
+from dyads.records import Event, Span
+from dyads.stages.subcodes import SubcodeChooser
+
+
+class _Patterns:
+    verbs: dict = {}
+    nouns: dict = {}
+
+
+def _event(code: str, modality: str = "asserted", cue: str = "") -> Event:
+    ontology = load_ontology()
+    return Event(
+        article_id="a",
+        sentence_index=0,
+        sentence="",
+        trigger=Span(0, 5, "urged"),
+        cameo=ontology.code(code),
+        plover=ontology.plover_for(code),
+        modality=modality,
+        modality_cue=cue,
+        rule="appeal:urge",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _clause_words(monkeypatch):
+    """The clause has words for every code (the model may only move where it has)."""
+
+    def features(doc, event, code, lexicon=None):
+        return ["bias", f"code={code}", "lex=0213", "lex=0256", "lex=0312", "lex=1053"]
+
+    monkeypatch.setattr("dyads.stages.subcodes.event_features", features)
+
+
+def _chooser(prefer: str, weight: float = 1.0) -> SubcodeChooser:
+    model = SubcodeModel(weights={"bias": {prefer: weight}})
+    return SubcodeChooser(load_ontology(), _Patterns(), model)
+
+
+def test_a_general_code_is_specialised_and_the_rule_says_so():
+    event = _chooser("0213").choose(None, _event("020"))
+    assert event.cameo.code == "0213"
+    assert event.plover == load_ontology().plover_for("0213")
+    assert event.rule == "appeal:urge+model:020"
+
+
+def test_the_root_never_changes_and_a_specific_code_stays():
+    assert _chooser("1053").choose(None, _event("020")).cameo.code == "020"
+    assert _chooser("0256").choose(None, _event("0253")).cameo.code == "0253"
+
+
+def test_a_sibling_code_is_not_a_candidate():
+    assert _chooser("0256").choose(None, _event("025")).cameo.code == "0256"  # below 025
+    assert _chooser("0213").choose(None, _event("025")).cameo.code == "025"  # beside it
+
+
+def test_an_intended_act_keeps_its_own_code_under_cameos_intent_code():
+    # an intended 060 is CAMEO's 031; were the model to prefer 0312 (military), the event
+    # becomes an intended 062, whose CAMEO intent code is 0312
+    chosen = _chooser("0312").choose(None, _event("060", modality="intended"))
+    assert (chosen.cameo.code, chosen.modality) == ("062", "intended")
+
+
+def test_a_margin_keeps_weak_preferences_out():
+    chooser = _chooser("0213", weight=0.2)
+    chooser.min_margin = 0.5
+    assert chooser.choose(None, _event("020")).cameo.code == "020"
+
+
+def test_without_words_for_it_the_model_keeps_the_patterns_code(monkeypatch):
+    monkeypatch.setattr(
+        "dyads.stages.subcodes.event_features", lambda doc, event, code, lexicon=None: ["bias"]
+    )
+    assert _chooser("0213").choose(None, _event("020")).cameo.code == "020"
