@@ -36,6 +36,12 @@ def main() -> None:
         "--out", type=Path, default=ROOT / "src" / "dyads" / "data" / "models" / MODEL_FILE
     )
     parser.add_argument("--epochs", type=int, default=12)
+    parser.add_argument(
+        "--min-margin",
+        type=float,
+        default=20.0,
+        help="the margin the cross-validation applies (keep it equal to [stages.subcodes] min_margin)",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
@@ -54,17 +60,25 @@ def main() -> None:
     for root in sorted(got.labelled):
         print(f"  root {root}: {got.labelled[root] - got.no_root[root]}/{got.labelled[root]}")
     print(f"examples the model can learn from (label at or below the pattern's code): {n}")
-    right, _ = cross_validate(got.examples, epochs=args.epochs)
+    cv = cross_validate(got.examples, epochs=args.epochs, min_margin=args.min_margin)
+    print("held-out changes of the pattern's code, by the model's margin:")
+    for band, (changes, right, pattern_right) in cv.changes.items():
+        print(
+            f"  margin >= {band:>4}: {changes} changes, {right} right, pattern was right in {pattern_right}"
+        )
+    right = cv.right
     model_share, pattern_share = right / max(found, 1), got.baseline_right / max(found, 1)
     print(
-        f"5-fold, full code right where the root was found: model {right}/{found} "
-        f"({model_share:.1%}), patterns alone {got.baseline_right}/{found} ({pattern_share:.1%})"
+        f"5-fold, full code right where the root was found (margin {args.min_margin}): "
+        f"model {right}/{found} ({model_share:.1%}), "
+        f"patterns alone {got.baseline_right}/{found} ({pattern_share:.1%})"
     )
     meta = {
         "dyads": __version__,
         "data": fingerprint(paths),
         "examples": n,
         "epochs": args.epochs,
+        "min_margin": args.min_margin,
         "cross_validated_accuracy": round(model_share, 4),
         "patterns_alone_accuracy": round(pattern_share, 4),
         "model": pipeline.model_name,

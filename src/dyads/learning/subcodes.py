@@ -7,9 +7,9 @@ one weight per (feature, code). It only *specialises*: the candidates are the pa
 (under CAMEO's modal convention) and the codes below it — every code of the root when the
 pattern chose the root's general code (``020``, ``190``), else the pattern's 3-digit code and its
 4-digit sub-codes (``112`` → ``1121``…``1125``). A pattern that already chose a 4-digit code is
-left alone. Letting the model move between sibling codes was tried and did worse than the
-patterns on held-out training sentences (60% against 66% full codes); specialising does better
-(68%, see ``scripts/train_subcodes.py``).
+left alone. It moves only to a code the clause has vocabulary for (:func:`has_evidence`) and,
+in the stage, only by a clear margin (:func:`choose`). Figures and the variants that did worse:
+docs/subcodes.md.
 
 It is trained by ``scripts/train_subcodes.py`` on sentences the project wrote
 (``training/cameo/``) and stored as JSON under ``src/dyads/data/models/``; loading and scoring
@@ -109,15 +109,24 @@ def has_evidence(code: str, features: Iterable[str]) -> bool:
 
 
 def choose(
-    model: SubcodeModel, features: Sequence[str], code: str, candidates: Sequence[str]
+    model: SubcodeModel,
+    features: Sequence[str],
+    code: str,
+    candidates: Sequence[str],
+    min_margin: float = 0.0,
 ) -> str:
     """The code for an event the patterns coded ``code``: the model's best candidate when the
-    clause has evidence for it (:func:`has_evidence`), else ``code``."""
+    clause has evidence for it (:func:`has_evidence`) and the model prefers it over ``code`` by
+    at least ``min_margin``, else ``code``."""
     if len(candidates) < 2:
         return code
     best, _ = model.predict(features, candidates)
-    if best != code and not has_evidence(best, features):
+    if best == code or not has_evidence(best, features):
         return code
+    if min_margin > 0:
+        scores = model.scores(features, [code, best])
+        if scores[best] - scores[code] < min_margin:
+            return code
     return best
 
 

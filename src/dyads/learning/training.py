@@ -113,11 +113,21 @@ def collect(pipeline: Any, rows: Sequence[Row], by_root: dict[str, list[str]]) -
     return out
 
 
+MARGIN_BANDS = (0.0, 5.0, 10.0, 20.0, 40.0)
+
+
+@dataclass
+class CrossValidation:
+    right: int = 0  # held-out examples whose code the model (with its margin) got right
+    # margin band → [changes the model made, of them right, of them where the pattern was right]
+    changes: dict[float, list[int]] = field(default_factory=dict)
+
+
 def cross_validate(
-    examples: Sequence[Example], folds: int = 5, epochs: int = 12
-) -> tuple[int, int]:
-    """(model right, patterns right) over held-out folds (folds by a hash of the features)."""
-    right = base = 0
+    examples: Sequence[Example], folds: int = 5, epochs: int = 12, min_margin: float = 0.0
+) -> CrossValidation:
+    """Held-out figures over ``folds`` folds (by a hash of the features)."""
+    out = CrossValidation(changes={band: [0, 0, 0] for band in MARGIN_BANDS})
     for k in range(folds):
         held = [
             x
@@ -128,9 +138,20 @@ def cross_validate(
         model = train(kept, epochs=epochs)
         for x in held:
             pattern_code = next(f[5:] for f in x.features if f.startswith("code="))
-            right += choose(model, x.features, pattern_code, x.candidates) == x.label
-            base += f"code={x.label}" in x.features
-    return right, base
+            new = choose(model, x.features, pattern_code, x.candidates)
+            margin = 0.0
+            if new != pattern_code:
+                scores = model.scores(x.features, [pattern_code, new])
+                margin = scores[new] - scores[pattern_code]
+                band = max(b for b in MARGIN_BANDS if margin >= b)
+                counts = out.changes[band]
+                counts[0] += 1
+                counts[1] += new == x.label
+                counts[2] += pattern_code == x.label
+                if margin < min_margin:
+                    new = pattern_code
+            out.right += new == x.label
+    return out
 
 
 def train_model(

@@ -77,11 +77,8 @@ class SubcodeChooser:
         if len(candidates) < 2:
             return event
         features = event_features(doc, event, modal, self.lexicon)
-        new = choose(self.model, features, modal, candidates)
+        new = choose(self.model, features, modal, candidates, self.min_margin)
         if new == modal:
-            return event
-        own_score = self.model.scores(features, [modal, new])
-        if own_score[new] - own_score[modal] < self.min_margin:
             return event
         base = self.base_code(event, modal, new)
         if base is None or base == event.cameo.code:
@@ -100,7 +97,7 @@ def make_subcode_stage(resources: Any, config: dict[str, Any]) -> Callable[[Docu
         resources.ontology,
         resources.patterns,
         SubcodeModel.load(path),
-        min_margin=float(config.get("min_margin", 0.0)),
+        min_margin=float(config.get("min_margin", 20.0)),
     )
 
     def subcodes(document: Document) -> Document:
