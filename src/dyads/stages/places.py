@@ -390,15 +390,21 @@ _IRREGULAR = MappingProxyType({
 SETTING_MARKS = frozenset("before after when while as until since once amid during".split())
 
 
-def _circumstance_owners(token: Any, triggers: Mapping[int, list[int]]) -> tuple[list[int], str]:
-    """A place in a circumstantial clause ("... right before the ground operations began in
-    Rafah") locates the events of the clause it modifies, GDELT's ActionGeo style, when its own
-    clause carries no event: the governing verb's trigger and the triggers in its object."""
+def _clause_verb(token: Any) -> Any:
+    """The verb of the clause ``token`` belongs to (or the sentence root, within 12 steps)."""
     verb = token
     for _ in range(12):
         if verb.pos_ in ("VERB", "AUX") or verb.head.i == verb.i:
             break
         verb = verb.head
+    return verb
+
+
+def _circumstance_owners(token: Any, triggers: Mapping[int, list[int]]) -> tuple[list[int], str]:
+    """A place in a circumstantial clause ("... right before the ground operations began in
+    Rafah") locates the events of the clause it modifies, GDELT's ActionGeo style, when its own
+    clause carries no event: the governing verb's trigger and the triggers in its object."""
+    verb = _clause_verb(token)
     if verb.dep_ != "advcl" or not any(
         c.dep_ == "mark" and c.lower_ in SETTING_MARKS for c in verb.children
     ):
@@ -412,11 +418,7 @@ def _circumstance_owners(token: Any, triggers: Mapping[int, list[int]]) -> tuple
 def _infinitive_owner(token: Any, triggers: Mapping[int, list[int]]) -> tuple[list[int], str]:
     """A place in an infinitive that is no event of its own locates the trigger that governs it:
     "Hamas threatened to resume attacks in Israel", "pledged to keep troops in Mali"."""
-    verb = token
-    for _ in range(12):
-        if verb.pos_ in ("VERB", "AUX") or verb.head.i == verb.i:
-            break
-        verb = verb.head
+    verb = _clause_verb(token)
     if verb.dep_ == "xcomp" and verb.i not in triggers and verb.head.i in triggers:
         return [verb.head.i], f"in the infinitive of '{verb.head.text}'"
     return [], "attached to no event"

@@ -90,7 +90,7 @@ def _domestic(event: Event) -> Event:
     return replace(event, source=source, target=target)
 
 
-def _place_target(event: Event, doc: Any) -> Event:
+def _place_target(event: Event, doc: Any, dictionary: Any) -> Event:
     place = event.location
     if (
         event.target is not None
@@ -105,12 +105,11 @@ def _place_target(event: Event, doc: Any) -> Event:
     if span is None or len(span) == 0:
         return event
     first, last = span[0], span[len(span) - 1]
-    actor = Actor(
-        code=place.country,
-        country=place.country,
-        kind="country",
-        name=place.name,
+    actor = dictionary.country_actor(
+        place.country,
+        (),
         reason=f"the country of the event's place {place.name!r} (no target named)",
+        kind="country",
     )
     target = Mention(
         start=place.start,
@@ -151,7 +150,7 @@ def make_refine_stage(resources: Any, config: dict[str, Any]) -> Callable[[Docum
             if domestic_countries:
                 event = _domestic(event)
             if place_targets:
-                event = _place_target(event, document.doc)
+                event = _place_target(event, document.doc, resources.actors)
             events.append(event)
         return replace(document, events=tuple(events))
 
