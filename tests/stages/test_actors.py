@@ -276,3 +276,13 @@ class _AllWords(set):
 
     def __contains__(self, item: object) -> bool:
         return True
+
+
+def test_a_possessive_pronoun_may_stand_for_its_own_clauses_subject(pipeline):
+    coded = code_text(pipeline, "Israel has strengthened its forces in Lebanon.")
+    assert mention(coded, "its").actor.code == "ISR"
+    assert mention(coded, "its forces").actor.code == "ISRMIL"  # the owner's, not the place's
+    coded = code_text(pipeline, "The Umma party said it will boycott the elections.")
+    assert mention(coded, "it").actor.code == mention(coded, "Umma party").actor.code
+    coded = code_text(pipeline, "Obama met his advisers before Merkel called him.")
+    assert mention(coded, "him").actor.code == "USAGOV"  # not bound inside its own clause

@@ -107,3 +107,50 @@ def test_the_sub_code_model_only_specialises(pipeline):
                 assert general or event.cameo.code.startswith(old)
                 changed.append(event)
     assert changed  # the model is in the default pipeline and does change codes
+
+
+def test_an_intent_or_appeal_takes_the_code_of_the_act_it_governs(pipeline):
+    agreed = [
+        e
+        for e in _events(pipeline, "Kyrgyz President Askar Akayev agreed to resign.")
+        if e.trigger.text == "agreed"
+    ]
+    assert [e.cameo.code for e in agreed] == ["0341"]
+    assert agreed[0].rule.endswith("+complement:030")
+    urged = _events(
+        pipeline, "Kenya urged Uganda to repatriate the Kenyan criminals hiding there.", "02"
+    )
+    assert [e.cameo.code for e in urged] == ["0213"]
+
+
+def test_the_object_of_allow_does_the_allowed_act(pipeline):
+    (event,) = _events(pipeline, "UNITA refused to allow UN planes to land.", "08")
+    assert _pair(event) == ("AGOREBUNI", "IGOUNO")
+    assert cameo_modal_code(event.cameo.code, event.modality, event.modality_cue) == "1245"
+
+
+def test_an_armed_group_fights_a_government_in_arms(pipeline):
+    (event,) = _events(pipeline, "Syrian rebels fought the government.")
+    assert event.cameo.root == "19"
+    (event,) = _events(pipeline, "The senator attacked the government.")
+    assert event.cameo.root == "11"
+
+
+def test_a_stance_participle_has_its_subject_as_source(pipeline):
+    events = _events(pipeline, "Israel is opposed to French mediation.", "11")
+    assert [_pair(e) for e in events] == [("ISR", "FRA")]
+
+
+def test_a_vow_of_revenge_is_a_threat_of_force(pipeline):
+    (event,) = _events(pipeline, "Hamas vowed to retaliate against Israel.", "13")
+    assert event.cameo.code == "138" and _pair(event)[1] == "ISR"
+    (event,) = _events(pipeline, "Iran vowed to avenge the general's death.", "13")
+    assert event.target is None  # the avenged are victims, not the target
+
+
+def test_a_pronoun_for_the_source_is_never_its_target(pipeline):
+    threats = _events(
+        pipeline, "Iran threatened to end its cooperation with the IAEA inspectors.", "13"
+    )
+    assert threats and all(_pair(e) == ("IRN", "IGOIAE") for e in threats)
+    assert not _events(pipeline, "The company cut ties with its supplier after the scandal.")

@@ -78,3 +78,14 @@ def test_without_words_for_it_the_model_keeps_the_patterns_code(monkeypatch):
         "dyads.stages.subcodes.event_features", lambda doc, event, code, lexicon=None: ["bias"]
     )
     assert _chooser("0213").choose(None, _event("020")).cameo.code == "020"
+
+
+def test_governed_codes_follow_cameos_parallel_sub_codes():
+    from dyads.ontology.modal import governed_code
+
+    assert governed_code("03", "0831") == "0341"  # agreed to resign
+    assert governed_code("02", "063") == "0213"  # urged to hand over suspects
+    assert governed_code("10", "0841") == "1053"  # demanded the release
+    assert governed_code("13", "162") == "1311"  # threatened to cut aid
+    assert governed_code("12", "086") == "1245"  # refused to allow observers
+    assert governed_code("02", "190") is None  # no appeal code for an attack

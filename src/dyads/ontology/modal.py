@@ -79,3 +79,23 @@ def cameo_modal_code(code: str, modality: str, cue: str = "") -> str | None:
     if modality == "negated" and cue.lower() in REFUSAL_CUES and 2 <= root <= 8:
         return _lookup(REFUSAL, code)
     return None
+
+
+def governed_code(root: str, act: str) -> str | None:
+    """The code CAMEO gives an appeal (02), intent (03), demand (10), rejection (12) or threat
+    (13) whose content is the act coded ``act``: "urged Uganda to repatriate the suspects" is an
+    appeal for judicial cooperation (0213) because repatriating them is 063. Appeals, intents and
+    demands share their sub-codes (021x, 031x, 101x), so an appeal's code is the intent's with
+    the root swapped. ``None`` when the root has no code for that act."""
+    if act[:2] == root:
+        return act
+    if root == "12":
+        return _lookup(REFUSAL, act)
+    if root == "13":
+        return _lookup(THREAT, act) if act[:2] >= "14" else None
+    if root not in ("02", "03", "10"):
+        return None
+    intent = act if act[:2] == "03" else _lookup(INTENT, act)
+    if intent is None:
+        return None
+    return root + intent[2:]

@@ -381,6 +381,8 @@ class ActorResolver:
             resolved = self.resolve_head(poss)
             if resolved is not None and resolved.actor.country:
                 return resolved.actor.country, f"possessor {poss.text!r}"
+            if poss.pos_ == "PRON":  # "Israel strengthened its forces in Lebanon": the owner's
+                return None, ""  # country, once the pronoun is resolved, not the place's
         for child in head.rights:
             if child.dep_ == "prep" and child.lower_ in ("of", "from", "in", "inside"):
                 obj = next((c for c in child.children if c.dep_ == "pobj"), None)

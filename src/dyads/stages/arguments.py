@@ -18,6 +18,9 @@ OBJECT_CONTROL = {
     "appeal", "warn", "advise", "request", "lead", "get", "want", "need", "expect", "convince",
     "prompt", "cause", "drive", "spur", "inspire", "provoke", "oblige",
 }  # fmt: skip
+# Participles that, without a by-agent, state their subject's own stance rather than a passive:
+# "X is opposed to", "X is committed to", "X is determined to"
+STATIVE_PASSIVES = {"oppose", "commit", "determine", "dedicate", "devote", "resolve", "prepare"}
 RELATIVE = {"who", "which", "that", "whom", "whose"}
 SUBJECT_DEPS = ("nsubj", "csubj")
 MAX_DEPTH = 8
@@ -49,6 +52,8 @@ def direct_object(verb: Any) -> Any | None:
     """The logical object: ``dobj`` (active), ``nsubjpass`` (passive), the noun a participle modifies."""
     if is_passive(verb):
         obj = child(verb, "nsubjpass")
+        if obj is not None and verb.lemma_ in STATIVE_PASSIVES and agent(verb) is None:
+            return None  # "Israel is opposed to ...": Israel is the subject (logical_subject)
         if obj is None and verb.dep_ in ("acl", "amod") and verb.head.pos_ in ("NOUN", "PROPN"):
             return verb.head
         return antecedent(obj) if obj is not None else None
@@ -84,7 +89,10 @@ def logical_subject(verb: Any, depth: int = 0) -> Any | None:
         by = agent(verb)
         if by is not None:
             return by
-        return None if child(verb, "nsubjpass") is not None else _inherited_subject(verb, depth)
+        held = child(verb, "nsubjpass")
+        if held is not None and verb.lemma_ in STATIVE_PASSIVES:
+            return antecedent(held)  # "Israel is opposed to French mediation": Israel opposes
+        return None if held is not None else _inherited_subject(verb, depth)
     subj = child(verb, *SUBJECT_DEPS)
     if subj is not None:
         if subj.lower_ in ("there", "it") and subj.dep_ == "nsubj" and subj.tag_ == "EX":
@@ -139,6 +147,9 @@ def _inherited_subject(verb: Any, depth: int) -> Any | None:
             return agent(verb)
         return _noun_agent(head)
     if dep == "ccomp" and _is_infinitive(verb):
+        obj = child(head, "dobj", "obj") if head.lemma_ in OBJECT_CONTROL else None
+        if obj is not None:  # "refused to allow UN planes to land": the planes land
+            return antecedent(obj)
         return logical_subject(head, depth + 1)
     return None
 

@@ -54,6 +54,7 @@ CONTAINER_NOUNS = {
     "convoy", "load", "cargo", "worth", "million", "billion", "dozen", "hundred", "thousand",
     "pair", "group", "unit", "flow", "stream", "volley", "barrage", "salvo", "string", "spate",
     "resumption", "suspension", "lifting", "easing", "imposition", "extension", "renewal",
+    "part", "parts", "half", "rest",
     "volume", "quantity", "barrel", "share", "portion", "bulk", "shipload", "truckload",
 }  # fmt: skip
 MANDATIVE_VERBS = {
@@ -167,11 +168,15 @@ class Coder:
         m = self.mention_of(tok)
         if m is not None:
             return m
-        for c in tok.children:
-            if c.dep_ in ("poss", "compound", "amod", "nmod") and c.i < tok.i:
-                m = self.by_head.get(c.i) or self.by_token.get(c.i)
-                if m is not None:
-                    return m
+        found = [
+            m
+            for c in tok.children
+            if c.dep_ in ("poss", "compound", "amod", "nmod") and c.i < tok.i
+            for m in (self.by_head.get(c.i) or self.by_token.get(c.i),)
+            if m is not None
+        ]
+        if found:  # "his Indian counterpart": the named modifier before the pronoun
+            return next((m for m in found if m.refers_to is None), found[0])
         if tok.pos_ in NOUN_POS and tok.ent_type_ == "":
             # "a demand from the US President", "the home of a journalist", "crimes by extremists"
             for prep in tok.children:
@@ -490,6 +495,8 @@ class Coder:
                 pairs = [(a, b) for a in sources for b in sources if a is not b]
                 return [a for a, _ in pairs], [b for _, b in pairs]
         targets = self._fill(target_slots, trig, pattern, used, first_only=True)
+        # "threatened to end its cooperation with the IAEA": "its" is the source itself
+        targets = self._not_sources(targets, sources)
         if not targets and "none" not in pattern.target:
             # nothing in the pattern's own slots: the actor inside the object ("rejected calls by
             # Kofi Annan", "agreed to US mediation"), then the target of the complement the
@@ -497,11 +504,13 @@ class Coder:
             # refuse ...")
             fallbacks = ("object_possessor", "object_inner") if is_verb else ("under_subject",)
             for fallback in fallbacks:
-                targets = self._fill((fallback,), trig, pattern, used, first_only=True)
+                targets = self._not_sources(
+                    self._fill((fallback,), trig, pattern, used, first_only=True), sources
+                )
                 if targets:
                     break
             if not targets:
-                targets = self._complement_targets(trig, used)
+                targets = self._complement_targets(trig, used, sources)
             if not targets and is_verb and trig.lemma_ in MANDATIVE_VERBS:
                 targets = self._fill(("ccomp_subject",), trig, pattern, used, first_only=True)
             if not targets and is_verb:
@@ -521,6 +530,11 @@ class Coder:
                 return [a for a, _ in pairs], [b for _, b in pairs]
         return (sources or [None]), (targets or [None])
 
+    @staticmethod
+    def _not_sources(found: list[Mention], sources: list[Mention]) -> list[Mention]:
+        """Targets other than the sources themselves or a pronoun standing for one."""
+        return [m for m in found if not any(_same_referent(m, s) for s in sources)]
+
     def _condition_subjects(self, trig: Any) -> list[Mention]:
         """The actor a condition is laid on: "threatened to strike unless Israel rescinded the
         law", "will boycott the vote if the president stays" (the subject of an if/unless clause
@@ -537,7 +551,9 @@ class Coder:
                     return found
         return []
 
-    def _complement_targets(self, trig: Any, used: Any | None, depth: int = 0) -> list[Mention]:
+    def _complement_targets(
+        self, trig: Any, used: Any | None, sources: list[Mention], depth: int = 0
+    ) -> list[Mention]:
         if depth > 2:
             return []
         for comp in trig.children:
@@ -547,16 +563,15 @@ class Coder:
                 c.dep_ == "aux" and c.lower_ == "to" for c in comp.children
             ):
                 continue
-            toks = [
-                t
-                for t in (args.direct_object(comp),)
-                if t is not None and (used is None or t.i != used.i)
-            ]
+            obj = args.direct_object(comp)
+            toks = [t for t in (obj,) if t is not None and (used is None or t.i != used.i)]
             toks += args.children(comp, "dative") + args.prep_objects(comp, COMPLEMENT_PREPS)
-            found = self.expand(toks)
+            if obj is not None:  # "threatened to end its cooperation with the IAEA"
+                toks += args.prep_objects(obj, ("with", "to", "against"))
+            found = self._not_sources(self.expand(toks), sources)
             if found:
                 return found
-            deeper = self._complement_targets(comp, used, depth + 1)
+            deeper = self._complement_targets(comp, used, sources, depth + 1)
             if deeper:
                 return deeper
         return []
@@ -667,10 +682,17 @@ class Coder:
             if pattern.symmetric and len(sources) == len(targets) == 2 and sources[0] is targets[1]
             else [(s, t) for s in sources for t in targets]
         )
+        needs_target = (
+            "has_target" in pattern.when
+            or "target_actor" in pattern.when
+            or "no_target" in pattern.unless
+        )
         out = []
         for source, target in pairs:
             if source is not None and target is not None and source.head == target.head:
                 continue
+            if _same_referent(source, target) and needs_target:
+                continue  # "cut ties with its supplier": the supplier, who has no actor
             coded = sum(1 for m in (source, target) if m is not None and m.actor.code)
             if coded < self.min_actors:
                 continue
@@ -726,6 +748,16 @@ def _in_complement(tok: Any, trig: Any) -> bool:
             return node.pos_ in VERB_POS and node.dep_ in ("xcomp", "ccomp", "advcl")
         node = node.head
     return False
+
+
+def _same_referent(a: Mention | None, b: Mention | None) -> bool:
+    """A pronoun and what it stands for: "Samsung requested a patent for its screen" has no
+    target, "its" being Samsung."""
+    if a is None or b is None:
+        return False
+    if a.refers_to is not None and a.refers_to.start == b.start:
+        return True
+    return b.refers_to is not None and b.refers_to.start == a.start
 
 
 def _object_keys(cand: Any) -> set[str]:

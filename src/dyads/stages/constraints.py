@@ -23,6 +23,10 @@ STATEMENT_NOUNS = {
     "behaviour", "actions", "action", "announcement", "initiative", "measure", "order", "rule",
     "leadership", "government", "administration", "failure", "silence", "inaction",
 }  # fmt: skip
+# Institutions a politician "attacks" in words but an armed group in arms: verbal only when the
+# attacker is not armed ("rebels fought the government" is fighting).
+INSTITUTION_NOUNS = {"government", "administration", "leadership", "regime"}
+ARMED_SECTORS = {"MIL", "REB", "COP", "SPY", "UAF", "CRM", "SEP"}
 # Verbs whose that-clause in the bare subjunctive is a demand ("insisted that X withdraw").
 MANDATIVE_SUBJUNCTIVE = {"insist", "demand", "stipulate", "require", "order", "urge", "ask"}
 # Plural forms of statement nouns that name military things: "positions", "actions" stay verbal
@@ -196,6 +200,10 @@ def object_person(ctx: Context) -> bool:
 def object_statement(ctx: Context) -> bool:
     obj = ctx.object
     if obj is None or obj.lower_ in MILITARY_PLURALS:  # "shelled positions of the army"
+        return False
+    if _lemma(obj) in INSTITUTION_NOUNS and any(
+        m is not None and ARMED_SECTORS & set(m.actor.sectors) for m in ctx.sources
+    ):
         return False
     return _lemma(obj) in STATEMENT_NOUNS or obj.lower_ in STATEMENT_NOUNS
 

@@ -5,10 +5,12 @@ Rules (docs/actors.md), in the order they are tried:
 - ``I/me/my/we/us/our`` inside a quote → the quote's speaker; outside quotes they stay unresolved
   (the article's own voice).
 - ``he/him/his/she/her`` → the most salient earlier person: one in the same sentence before the
-  pronoun that is not its co-argument, else the subject of a recent sentence, else the most recent
+  pronoun that is not its co-argument (a possessive or reflexive may be: "Israel strengthened its
+  forces"), else the subject of a recent sentence, else the most recent
   person; inside a quote the quote's speaker is skipped (a speaker says "I", not "he").
 - ``they/them/their`` → the most recent group, country or organisation (subjects first).
-- ``its`` / subject ``it`` → the most recent organisation or country within two sentences.
+- ``its`` / subject ``it`` → the most recent organisation, country or singular group ("the party")
+  within two sentences.
 - ``the country`` → the most recent country; ``the group``/``the organization``/``the movement``
   → the most recent organisation; ``the minister``/``the president``/... → the most recent person
   with a government role.
@@ -50,7 +52,7 @@ DEFINITE = {
 SUBJECT_DEPS = {"nsubj", "nsubjpass"}
 
 
-def _antecedent_ok(candidate: Mention, kinds: tuple[str, ...]) -> bool:
+def _antecedent_ok(candidate: Mention, kinds: tuple[str, ...], doc: Any = None) -> bool:
     """Is ``candidate`` the right kind of antecedent (``group`` = any plural-like actor)?"""
     actor = candidate.actor
     if candidate.rule.startswith(("pronoun", "definite")):
@@ -59,6 +61,8 @@ def _antecedent_ok(candidate: Mention, kinds: tuple[str, ...]) -> bool:
         return False
     if "group" in kinds:
         return actor.kind in {"group", "country", "organization"}
+    if "singular group" in kinds and actor.kind == "group":
+        return doc is not None and doc[candidate.head].tag_ in ("NN", "NNP")  # "the party": it
     return actor.kind in kinds
 
 
@@ -73,14 +77,17 @@ def _pick(
     """Most salient earlier mention of the right kind (see the module docstring)."""
     ptok = doc[pronoun.head]
     clause = _clause(ptok)
+    # "him" is never its clause's own subject, but "its"/"his" and "itself" usually are:
+    # "Israel strengthened its forces", "the army defended itself"
+    bound = ptok.dep_ == "poss" or ptok.lower_.endswith(("self", "selves"))
     same = [
         m
         for m in history
         if m.sentence_index == pronoun.sentence_index
         and m.head < pronoun.head
         and m.head not in skip
-        and _antecedent_ok(m, kinds)
-        and _clause(doc[m.head]).i != clause.i
+        and _antecedent_ok(m, kinds, doc)
+        and (bound or _clause(doc[m.head]).i != clause.i)
     ]
     if same:
         return same[-1]
@@ -89,7 +96,7 @@ def _pick(
         for m in history
         if pronoun.sentence_index - max_back <= m.sentence_index < pronoun.sentence_index
         and m.head not in skip
-        and _antecedent_ok(m, kinds)
+        and _antecedent_ok(m, kinds, doc)
     ]
     if not earlier:
         return None
@@ -188,7 +195,7 @@ def resolve_references(
                 kinds = (
                     ("person",)
                     if word in HE_SHE
-                    else ("organization", "country")
+                    else ("organization", "country", "singular group")
                     if word in IT
                     else ("group",)
                 )

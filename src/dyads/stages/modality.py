@@ -120,7 +120,15 @@ APPEAL_NOUNS = {"demand", "call", "appeal", "request", "plea", "order", "ultimat
 def _modal_cue(verb: Any) -> tuple[str, str] | None:
     """A cue carried by ``verb`` itself: its auxiliaries, negation, marker, frame."""
     for c in verb.children:
-        if c.dep_ == "neg" or (c.dep_ in ("advmod", "det") and c.lower_ in NEGATORS):
+        if (
+            c.dep_ == "neg"
+            or (c.dep_ in ("advmod", "det") and c.lower_ in NEGATORS)
+            or (  # "will no longer tolerate", "no more": the parser hangs "no" on the adverb
+                c.dep_ == "advmod"
+                and c.lower_ in ("longer", "more")
+                and any(g.lower_ == "no" for g in c.children)
+            )
+        ):
             will = next(
                 (a for a in verb.children if a.dep_ == "aux" and a.lower_ in REFUSING_AUX), None
             )

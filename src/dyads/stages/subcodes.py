@@ -7,6 +7,13 @@ words around the trigger, and, when the model prefers another code by at least `
 event: asserted events take the new code; intended, threatened and refused events take the base
 code whose CAMEO modal code is the new one ("agreed to hold joint exercises" stays an intended
 062). The root never changes, and a code only becomes more specific. The event's ``rule`` records ``+model:<old code>``.
+
+Before the model, an event whose verb governs another coded event as its clausal complement takes
+the code CAMEO gives that act under the verb's root (:func:`dyads.ontology.modal.governed_code`)
+when it is more specific: CAMEO codes "agreed to resign" as one expression of intent to change
+leadership (0341), not a bare 030, "urged Uganda to repatriate the suspects" as 0213 and
+"threatened to cut off aid" as 1311. The complement event stays as it is; the rule records
+``+complement:<old code>``.
 """
 
 from __future__ import annotations
@@ -17,8 +24,12 @@ from typing import Any
 
 from ..learning.features import event_features, lexical_codes
 from ..learning.subcodes import SubcodeModel, candidate_codes, choose
-from ..ontology.modal import INTENT, REFUSAL, THREAT, cameo_modal_code
+from ..ontology.modal import INTENT, REFUSAL, THREAT, cameo_modal_code, governed_code
 from ..records import Document, Event
+
+# a clause an intent, appeal, demand, threat or refusal verb governs: "agreed to resign",
+# "urged Uganda to repatriate", "demanded that Hamas renounce"
+COMPLEMENT_DEPS = {"xcomp", "ccomp", "acl"}
 
 
 def _inverse(table: dict[str, str]) -> dict[str, list[str]]:
@@ -69,6 +80,34 @@ class SubcodeChooser:
             return None
         return pick
 
+    def recode(self, event: Event, modal: str, new: str, why: str) -> Event:
+        base = self.base_code(event, modal, new)
+        if base is None or base == event.cameo.code:
+            return event
+        return replace(
+            event,
+            cameo=self.ontology.code(base),
+            plover=self.ontology.plover_for(base),
+            rule=f"{event.rule}+{why}:{event.cameo.code}",
+        )
+
+    def from_complement(self, doc: Any, event: Event, events: tuple[Event, ...]) -> Event:
+        """The code of the event in the trigger's clausal complement, when it specialises."""
+        modal = cameo_modal_code(event.cameo.code, event.modality, event.modality_cue)
+        if not modal or len(modal) != 3 or event.trigger_token < 0:
+            return event
+        candidates = candidate_codes(modal, self.by_root.get(modal[:2], ()))
+        for other in events:
+            if other is event or other.trigger_token < 0:
+                continue
+            token = doc[other.trigger_token]
+            if token.head.i != event.trigger_token or token.dep_ not in COMPLEMENT_DEPS:
+                continue
+            new = governed_code(modal[:2], other.cameo.code)
+            if new and new != modal and new in candidates:
+                return self.recode(event, modal, new, "complement")
+        return event
+
     def choose(self, doc: Any, event: Event) -> Event:
         modal = cameo_modal_code(event.cameo.code, event.modality, event.modality_cue)
         if not modal:
@@ -80,15 +119,7 @@ class SubcodeChooser:
         new = choose(self.model, features, modal, candidates, self.min_margin)
         if new == modal:
             return event
-        base = self.base_code(event, modal, new)
-        if base is None or base == event.cameo.code:
-            return event
-        return replace(
-            event,
-            cameo=self.ontology.code(base),
-            plover=self.ontology.plover_for(base),
-            rule=f"{event.rule}+model:{event.cameo.code}",
-        )
+        return self.recode(event, modal, new, "model")
 
 
 def make_subcode_stage(resources: Any, config: dict[str, Any]) -> Callable[[Document], Document]:
@@ -103,7 +134,9 @@ def make_subcode_stage(resources: Any, config: dict[str, Any]) -> Callable[[Docu
     def subcodes(document: Document) -> Document:
         if not document.events:
             return document
-        events = tuple(chooser.choose(document.doc, e) for e in document.events)
+        doc = document.doc
+        found = document.events
+        events = tuple(chooser.choose(doc, chooser.from_complement(doc, e, found)) for e in found)
         return replace(document, events=events)
 
     return subcodes
