@@ -154,3 +154,40 @@ def test_a_pronoun_for_the_source_is_never_its_target(pipeline):
     )
     assert threats and all(_pair(e) == ("IRN", "IGOIAE") for e in threats)
     assert not _events(pipeline, "The company cut ties with its supplier after the scandal.")
+
+
+def test_a_named_weapon_makes_a_use_of_force_specific(pipeline):
+    (event,) = _events(
+        pipeline, "A prominent journalist was killed in a car bomb explosion in Beirut."
+    )
+    assert event.cameo.code == "1832" and event.rule.endswith("+instrument:190")
+    (event,) = _events(
+        pipeline, "Two Palestinian suicide bombers killed 23 people in Tel Aviv.", "18"
+    )
+    assert event.cameo.code == "1831"
+    (event,) = _events(
+        pipeline, "Islamic State gunmen carried out a shooting attack on a synagogue.", "18"
+    )
+    assert event.cameo.code == "180"  # terror stays terror
+
+
+def test_stopping_a_rally_codes_the_repression_and_the_prevented_rally(pipeline):
+    events = _events(
+        pipeline, "Riot police stopped the opposition from holding a rally against the government."
+    )
+    by_root = {e.cameo.root: e for e in events}
+    assert by_root["17"].target.actor.code == "OPP"
+    assert by_root["14"].modality == "prevented"
+
+
+def test_ethnic_groups_and_judges_take_the_country_they_act_in(pipeline):
+    (event,) = _events(
+        pipeline, "Up to 100 ethnic Albanians demonstrated on Tuesday in Serbia.", "14"
+    )
+    assert _pair(event) == ("SRBCVL", "SRB")
+    (event,) = _events(
+        pipeline,
+        "Judge Alejandro Rivera opened fraud investigations against 28 Chilean officials.",
+        "09",
+    )
+    assert _pair(event)[0] == "CHLJUD"

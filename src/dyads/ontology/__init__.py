@@ -152,3 +152,15 @@ def load_ontology() -> Ontology:
     if missing:
         raise OntologyError(f"cameo_plover.tsv: no mapping for {', '.join(missing[:10])}")
     return Ontology(cameo, types, contexts, mapping)
+
+
+def load_instruments(ontology: Ontology) -> dict[str, str]:
+    """Weapon and attack phrases → the CAMEO code they make a use of force
+    (``data/ontology/instruments.tsv``)."""
+    table: dict[str, str] = {}
+    for lineno, row in _tsv_rows("instruments.tsv"):
+        code = row["code"]
+        if code not in ontology.cameo:
+            raise OntologyError(f"instruments.tsv:{lineno}: unknown CAMEO code {code!r}")
+        table[row["words"].lower()] = code
+    return table

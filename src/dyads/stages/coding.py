@@ -740,13 +740,15 @@ def _subordinate_statements(events: list[Event]) -> list[Event]:
 
 def _in_complement(tok: Any, trig: Any) -> bool:
     """Is ``tok`` inside a verbal complement of ``trig`` (not its own object)?"""
-    node = tok
+    node, below = tok, None
     for _ in range(8):
         if node.head.i == node.i or node.i == trig.i:
             return False
         if node.head.i == trig.i:
+            if node.dep_ == "prep":  # "stopped the opposition from holding a rally"
+                return below is not None and below.dep_ == "pcomp" and below.pos_ in VERB_POS
             return node.pos_ in VERB_POS and node.dep_ in ("xcomp", "ccomp", "advcl")
-        node = node.head
+        node, below = node.head, node
     return False
 
 

@@ -7,8 +7,11 @@
    ``rebels``, ``militias``) takes, in order: the country of the event's location ("militias in
    Tripoli", "protesters in Monrovia"), else the country of its counterpart when that counterpart
    is a state organ (government, military, police, judiciary, intelligence, legislature) —
-   "Egyptian police dispersed demonstrators" are Egyptian demonstrators. The actor's ``reason``
-   says which rule applied. An actor with no sector (a bare name) never gets a guessed country.
+   "Egyptian police dispersed demonstrators" are Egyptian demonstrators. A judge or police officer
+   named without a country is treated the same way (they act at home). An ethnic group ("ethnic
+   Albanians") takes the country of the event's place when that differs from its ethnicity's.
+   The actor's ``reason`` says which rule applied. An actor with no sector (a bare name) never
+   gets a guessed country.
 3. **The place as target.** A material conflict (CAMEO 14-20) or a threat (13) that names no
    target but happens in a place of a known country takes that country as its target, as CAMEO
    and PLOVER coders do: "Iraqi Kurds demonstrated in Kirkuk" is IRQCVL → IRQ, "Hamas threatened
@@ -44,12 +47,30 @@ def _role_on(mention: Mention | None, day: Any, dictionary: Any) -> Mention | No
     return replace(mention, actor=replace(actor, reason=actor.reason + " (on the event date)"))
 
 
+# Officials who act at home: a judge or police chief named without a country is of the country
+# of the people they investigate, try or arrest ("Judge Rivera opened investigations against
+# Chilean officials").
+HOME_SECTORS = {"JUD", "COP"}
+
+
 def _needs_country(actor: Actor) -> bool:
     return (
         actor.country is None
-        and actor.kind == "group"
+        and (actor.kind == "group" or actor.kind == "person" and HOME_SECTORS & set(actor.sectors))
         and bool(actor.sectors)
         and not (actor.code or "").startswith(("IGO", "NGO"))
+    )
+
+
+def _ethnic_elsewhere(mention: Mention, place: Any) -> bool:
+    """ "ethnic Albanians demonstrated in Serbia": an ethnic group is coded by the country it
+    lives in, as CAMEO and PLOVER coders do, when the event happens there."""
+    return (
+        bool({"ethnic", "ethnically"} & set(mention.text.lower().split()))
+        and mention.actor.country is not None
+        and place is not None
+        and bool(place.country)
+        and place.country != mention.actor.country
     )
 
 
@@ -69,6 +90,12 @@ def _domestic(event: Event) -> Event:
     for role in ("source", "target"):
         mention = source if role == "source" else target
         other = target if role == "source" else source
+        if mention is not None and _ethnic_elsewhere(mention, event.location):
+            fixed = _with_country(
+                mention, event.location.country, f"the ethnic group's place {event.location.name!r}"
+            )
+            source, target = (fixed, target) if role == "source" else (source, fixed)
+            continue
         if mention is None or not _needs_country(mention.actor):
             continue
         if event.location is not None and event.location.country:

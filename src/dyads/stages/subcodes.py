@@ -14,6 +14,14 @@ when it is more specific: CAMEO codes "agreed to resign" as one expression of in
 leadership (0341), not a bare 030, "urged Uganda to repatriate the suspects" as 0213 and
 "threatened to cut off aid" as 1311. The complement event stays as it is; the rule records
 ``+complement:<old code>``.
+
+A general use of force (190, 180, 193) named with its weapon takes the weapon's code from
+``data/ontology/instruments.tsv``: "killed 23 people in a car bomb explosion" is 1832, "suicide
+bombers killed" 1831, "shelled ... with artillery" 194. The weapon is looked for in the trigger's
+"in/with/by/during/through/using" phrase and in its subject; a plain "bomb" or "bombing" by a state
+military stays as it is (CAMEO's 183 is non-military bombing), and an unconventional attack (180)
+takes no weapon of military combat (19x): "gunmen carried out a shooting attack" stays 180. The rule records
+``+instrument:<old code>``.
 """
 
 from __future__ import annotations
@@ -24,12 +32,16 @@ from typing import Any
 
 from ..learning.features import event_features, lexical_codes
 from ..learning.subcodes import SubcodeModel, candidate_codes, choose
+from ..ontology import load_instruments
 from ..ontology.modal import INTENT, REFUSAL, THREAT, cameo_modal_code, governed_code
 from ..records import Document, Event
 
 # a clause an intent, appeal, demand, threat or refusal verb governs: "agreed to resign",
 # "urged Uganda to repatriate", "demanded that Hamas renounce"
 COMPLEMENT_DEPS = {"xcomp", "ccomp", "acl"}
+# general uses of force a weapon makes specific, and where the weapon is named
+GENERAL_FORCE = {"180", "190", "193"}
+INSTRUMENT_PREPS = {"in", "with", "by", "during", "through", "using", "from"}
 
 
 def _inverse(table: dict[str, str]) -> dict[str, list[str]]:
@@ -40,8 +52,16 @@ def _inverse(table: dict[str, str]) -> dict[str, list[str]]:
 
 
 class SubcodeChooser:
-    def __init__(self, ontology: Any, patterns: Any, model: SubcodeModel, min_margin: float = 0.0):
+    def __init__(
+        self,
+        ontology: Any,
+        patterns: Any,
+        model: SubcodeModel,
+        min_margin: float = 0.0,
+        instruments: dict[str, str] | None = None,
+    ):
         self.ontology = ontology
+        self.instruments = instruments or {}
         self.lexicon = lexical_codes(patterns)
         self.model = model
         self.min_margin = min_margin
@@ -108,6 +128,47 @@ class SubcodeChooser:
                 return self.recode(event, modal, new, "complement")
         return event
 
+    def from_instrument(self, doc: Any, event: Event) -> Event:
+        """The code of the weapon a general use of force names (see the module docstring)."""
+        if event.cameo.code not in GENERAL_FORCE or event.trigger_token < 0 or not self.instruments:
+            return event
+        trig = doc[event.trigger_token]
+        heads = [
+            g
+            for c in trig.children
+            if c.dep_ in ("prep", "agent") and c.lower_ in INSTRUMENT_PREPS
+            for g in c.children
+            if g.dep_ == "pobj"
+        ]
+        heads += [c for c in trig.children if c.dep_ == "nsubj"]
+        best = None
+        for head in heads:
+            words = [  # "a car bomb explosion": the modifiers before the head, nested too
+                t.lower_
+                for t in doc[head.left_edge.i : head.i]
+                if t.dep_ in ("compound", "amod", "nmod")
+            ]
+            words.append(head.lower_)
+            for n in (3, 2, 1):
+                for i in range(len(words) - n + 1):
+                    code = self.instruments.get(" ".join(words[i : i + n]))
+                    if code and (best is None or len(code) > len(best)):
+                        best = code
+        military = event.source is not None and "MIL" in event.source.actor.sectors
+        if (
+            best is None
+            or best == event.cameo.code
+            or (best == "183" and military)
+            or (event.cameo.code == "180" and best[:2] != "18")  # a shooting attack stays terror
+        ):
+            return event
+        return replace(
+            event,
+            cameo=self.ontology.code(best),
+            plover=self.ontology.plover_for(best),
+            rule=f"{event.rule}+instrument:{event.cameo.code}",
+        )
+
     def choose(self, doc: Any, event: Event) -> Event:
         modal = cameo_modal_code(event.cameo.code, event.modality, event.modality_cue)
         if not modal:
@@ -129,6 +190,7 @@ def make_subcode_stage(resources: Any, config: dict[str, Any]) -> Callable[[Docu
         resources.patterns,
         SubcodeModel.load(path),
         min_margin=float(config.get("min_margin", 20.0)),
+        instruments=load_instruments(resources.ontology),
     )
 
     def subcodes(document: Document) -> Document:
@@ -136,7 +198,12 @@ def make_subcode_stage(resources: Any, config: dict[str, Any]) -> Callable[[Docu
             return document
         doc = document.doc
         found = document.events
-        events = tuple(chooser.choose(doc, chooser.from_complement(doc, e, found)) for e in found)
+        events = tuple(
+            chooser.choose(
+                doc, chooser.from_instrument(doc, chooser.from_complement(doc, e, found))
+            )
+            for e in found
+        )
         return replace(document, events=events)
 
     return subcodes
