@@ -191,3 +191,25 @@ def test_ethnic_groups_and_judges_take_the_country_they_act_in(pipeline):
         "09",
     )
     assert _pair(event)[0] == "CHLJUD"
+
+
+def test_wanting_another_actor_to_act_is_an_appeal(pipeline):
+    events = _events(
+        pipeline, "Israeli Prime Minister Ariel Sharon wants Germany to pay more compensation."
+    )
+    appeal = [e for e in events if e.cameo.root == "02"]
+    assert [_pair(e) for e in appeal] == [("ISRGOV", "DEU")]
+    paid = [e for e in events if e.cameo.root == "07"]
+    assert [e.modality for e in paid] == ["hypothetical"]  # Sharon's wish, not Germany's intent
+    assert not [
+        e for e in _events(pipeline, "Russia wants to end the war.") if e.cameo.root == "02"
+    ]
+
+
+def test_undertaking_a_mediation_between_two_sides(pipeline):
+    events = _events(
+        pipeline,
+        "Qatar's emir launched a mediation effort between the Emirates and Saudi Arabia.",
+        "04",
+    )
+    assert sorted(_pair(e) for e in events) == [("QATGOV", "ARE"), ("QATGOV", "SAU")]

@@ -187,6 +187,17 @@ def _mods(tok: Any) -> set[str]:
     return {c.lemma_.lower() for c in tok.lefts if c.dep_ in ("amod", "compound", "nmod")}
 
 
+def _object_infinitive(trig: Any) -> bool:
+    """ "wants Germany to pay", "expects Iran to comply": an infinitive with its own subject."""
+    for c in trig.children:
+        if c.dep_ in ("xcomp", "ccomp") and any(
+            a.dep_ == "aux" and a.lower_ == "to" for a in c.children
+        ):
+            if child(c, "nsubj") is not None or child(trig, "dobj") is not None:
+                return True
+    return False
+
+
 def object_person(ctx: Context) -> bool:
     obj = ctx.object
     if obj is None:
@@ -355,6 +366,7 @@ TESTS: dict[str, Callable[[Context], bool]] = {
     "object_sanction": lambda ctx: _object_kind(ctx, SANCTION_NOUNS),
     "object_people": lambda ctx: _object_kind(ctx, PEOPLE_NOUNS),
     "complement_must": lambda ctx: _complement_obligation(ctx.trigger),
+    "object_infinitive": lambda ctx: _object_infinitive(ctx.trigger),
     "subject_state": lambda ctx: _sides(ctx.sources, STATE_SECTORS),
     "subject_military": lambda ctx: _sides(ctx.sources, {"MIL"}),
     "subject_police": lambda ctx: _sides(ctx.sources, {"COP"}),

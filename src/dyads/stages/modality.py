@@ -12,7 +12,8 @@ verb's complement (what someone said stays what they said) except for ``deny`` (
 - intended: ``want, plan, intend, seek, aim, decide, hope, propose, consider, try, attempt, vow,
   pledge, promise, prepare``; nouns ``plan, intention, bid, attempt, effort, decision``... to;
 - threatened: ``threaten``, ``warn`` (that it would); the noun ``threat``;
-- hypothetical: ``could, might, may, would, should`` on the trigger's verb, an ``if/unless`` clause;
+- hypothetical: ``could, might, may, would, should`` on the trigger's verb, an ``if/unless`` clause,
+  ``want/expect/need X to`` (a wish for another's act, as in an appeal);
 - future: ``will, shall, 'll``, ``be to``, ``be set to``, ``be going to``, ``be expected to``;
 - prevented: ``prevent, stop, block, bar, thwart, foil, avert, halt`` (+ from), ``be prevented``;
 - denied: the event sits in the complement of ``deny``/``dismiss``/``reject`` (claims).
@@ -110,6 +111,7 @@ CHAIN_DEPS = {
 
 
 REFUSING_AUX = {"will": "will", "wo": "will", "would": "would", "shall": "shall"}
+WANT_VERBS = {"want", "wish", "expect", "need", "like", "prefer"}
 APPEAL_VERBS = {
     "urge", "call", "ask", "appeal", "request", "demand", "plead", "implore", "beg", "petition",
     "order", "instruct", "command", "direct", "press", "push", "encourage", "invite", "advise",
@@ -176,6 +178,15 @@ def _governor_cue(node: Any, below: Any) -> tuple[str, str] | None:
             return "intended", node.text  # "is prepared to impose martial law"
         if node.lower_ in FUTURE_FRAMES and below.dep_ == "xcomp":
             return "future", node.text  # "is set/expected/due to"
+        if (
+            lemma in WANT_VERBS
+            and below.dep_ in ("xcomp", "ccomp")
+            and (
+                any(c.dep_ == "nsubj" for c in below.children)
+                or any(c.dep_ == "dobj" for c in node.children)
+            )
+        ):  # "Sharon wants Germany to pay": a wish for another's act, as an appeal
+            return "hypothetical", node.text
         if lemma in INTENT_VERBS and below.dep_ in ("xcomp", "ccomp", "dobj"):
             return "intended", node.text
         if lemma in APPEAL_VERBS and below.dep_ in ("xcomp", "ccomp", "advcl", "dobj"):
