@@ -195,7 +195,8 @@ def test_ethnic_groups_and_judges_take_the_country_they_act_in(pipeline):
 
 def test_wanting_another_actor_to_act_is_an_appeal(pipeline):
     events = _events(
-        pipeline, "Israeli Prime Minister Ariel Sharon wants Germany to pay more compensation."
+        pipeline,
+        "Israeli Prime Minister Ariel Sharon wants Germany to pay more compensation to the families.",
     )
     appeal = [e for e in events if e.cameo.root == "02"]
     assert [_pair(e) for e in appeal] == [("ISRGOV", "DEU")]
