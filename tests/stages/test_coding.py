@@ -214,3 +214,12 @@ def test_undertaking_a_mediation_between_two_sides(pipeline):
         "04",
     )
     assert sorted(_pair(e) for e in events) == [("QATGOV", "ARE"), ("QATGOV", "SAU")]
+
+
+def test_a_concession_in_a_place_and_forces_mobilised_are_no_target(pipeline):
+    (event,) = _events(
+        pipeline, "Sudan's government lifted a state of emergency in West Darfur on Sunday.", "08"
+    )
+    assert _pair(event) == ("SDNGOV", "SDN") and event.target.rule == "place→target"
+    (event,) = _events(pipeline, "Britain mobilized army reservists for a possible war.", "15")
+    assert event.target is None  # its own reservists
