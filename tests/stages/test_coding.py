@@ -223,3 +223,15 @@ def test_a_concession_in_a_place_and_forces_mobilised_are_no_target(pipeline):
     assert _pair(event) == ("SDNGOV", "SDN") and event.target.rule == "place→target"
     (event,) = _events(pipeline, "Britain mobilized army reservists for a possible war.", "15")
     assert event.target is None  # its own reservists
+
+
+def test_killing_a_leader_is_an_assassination_and_troops_arriving_no_visit(pipeline):
+    (event,) = _events(pipeline, "Taliban gunmen killed a local police commander.", "18")
+    assert event.cameo.code == "186" and event.rule.endswith("+victim:190")
+    assert _events(pipeline, "Rebels killed five soldiers.", "19")
+    (event,) = _events(pipeline, "NATO peacekeeping troops have arrived in Bosnia.")
+    assert event.cameo.code == "074" and _pair(event) == ("IGONATMIL", "BIH")
+    (event,) = _events(
+        pipeline, "Young Algerians blocked roads to press their demands for greater freedom.", "14"
+    )
+    assert event.cameo.code.startswith("144")  # a purpose clause is not the object of "blocked"

@@ -415,7 +415,10 @@ class Coder:
                         o = args.direct_object(g)
                         if o is not None:
                             candidates.append(o)
+            own_object = args.child(trig, "dobj", "obj") is not None
             for x in trig.children:
+                if x.dep_ == "advcl" and own_object:
+                    continue  # "blocked roads to press demands for freedom": a purpose, not the object
                 infinitive = any(a.dep_ == "aux" and a.lower_ == "to" for a in x.children)
                 mandative = (
                     x.dep_ == "ccomp" and trig.lemma_ in MANDATIVE_VERBS

@@ -369,6 +369,11 @@ TESTS: dict[str, Callable[[Context], bool]] = {
     "object_infinitive": lambda ctx: _object_infinitive(ctx.trigger),
     "subject_state": lambda ctx: _sides(ctx.sources, STATE_SECTORS),
     "subject_military": lambda ctx: _sides(ctx.sources, {"MIL"}),
+    "subject_peacekeeping": lambda ctx: any(
+        m is not None
+        and any(w in m.text.lower() for w in ("peacekeep", "peace-keep", "blue helmet"))
+        for m in ctx.sources
+    ),
     "subject_police": lambda ctx: _sides(ctx.sources, {"COP"}),
     "subject_civilian": lambda ctx: _sides(ctx.sources, CIVILIAN_SECTORS),
     "subject_rebel": lambda ctx: _sides(ctx.sources, {"REB", "UAF", "CRM"}),

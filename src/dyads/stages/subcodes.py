@@ -20,7 +20,9 @@ A general use of force (190, 180, 193) named with its weapon takes the weapon's 
 bombers killed" 1831, "shelled ... with artillery" 194. The weapon is looked for in the trigger's
 "in/with/by/during/through/using" phrase and in its subject; a plain "bomb" or "bombing" by a state
 military stays as it is (CAMEO's 183 is non-military bombing), and an unconventional attack (180)
-takes no weapon of military combat (19x): "gunmen carried out a shooting attack" stays 180. The rule records
+takes no weapon of military combat (19x): "gunmen carried out a shooting attack" stays 180.
+A killing (180, 190) of someone named by a leader's title ("killed the deputy chief", "shot dead
+the governor") is an assassination, 186 (rule ``+victim:<old code>``). The rule records
 ``+instrument:<old code>``.
 """
 
@@ -35,6 +37,7 @@ from ..learning.subcodes import SubcodeModel, candidate_codes, choose
 from ..ontology import load_instruments
 from ..ontology.modal import INTENT, REFUSAL, THREAT, cameo_modal_code, governed_code
 from ..records import Document, Event
+from .arguments import direct_object
 
 # a clause an intent, appeal, demand, threat or refusal verb governs: "agreed to resign",
 # "urged Uganda to repatriate", "demanded that Hamas renounce"
@@ -42,6 +45,13 @@ COMPLEMENT_DEPS = {"xcomp", "ccomp", "acl"}
 # general uses of force a weapon makes specific, and where the weapon is named
 GENERAL_FORCE = {"180", "190", "193"}
 INSTRUMENT_PREPS = {"in", "with", "by", "during", "through", "using", "from"}
+# a killing of one of these is an assassination (186): a targeted attack on a prominent person
+KILL_LEMMAS = {"kill", "murder", "assassinate", "shoot", "gun", "slay"}
+LEADER_NOUNS = {
+    "leader", "chief", "commander", "minister", "president", "governor", "mayor", "general",
+    "premier", "king", "emir", "prince", "senator", "lawmaker", "legislator", "mp", "judge",
+    "prosecutor", "ambassador", "envoy", "head", "chairman", "spokesman", "cleric", "imam",
+}  # fmt: skip
 
 
 def _inverse(table: dict[str, str]) -> dict[str, list[str]]:
@@ -169,6 +179,21 @@ class SubcodeChooser:
             rule=f"{event.rule}+instrument:{event.cameo.code}",
         )
 
+    def from_victim(self, doc: Any, event: Event) -> Event:
+        """A killing of a leader or official (a person named by a title) is an assassination."""
+        if event.cameo.code not in ("180", "190") or event.trigger_token < 0:
+            return event
+        trig = doc[event.trigger_token]
+        victim = direct_object(trig) if trig.lemma_ in KILL_LEMMAS else None
+        if victim is None or not _titled(victim):
+            return event
+        return replace(
+            event,
+            cameo=self.ontology.code("186"),
+            plover=self.ontology.plover_for("186"),
+            rule=f"{event.rule}+victim:{event.cameo.code}",
+        )
+
     def choose(self, doc: Any, event: Event) -> Event:
         modal = cameo_modal_code(event.cameo.code, event.modality, event.modality_cue)
         if not modal:
@@ -181,6 +206,12 @@ class SubcodeChooser:
         if new == modal:
             return event
         return self.recode(event, modal, new, "model")
+
+
+def _titled(head: Any) -> bool:
+    """ "the deputy chief", "Governor X", "a police commander": a person named by a title."""
+    words = [head, *(t for t in head.lefts if t.dep_ in ("compound", "amod", "nmod"))]
+    return any(t.lemma_.lower() in LEADER_NOUNS for t in words)
 
 
 def make_subcode_stage(resources: Any, config: dict[str, Any]) -> Callable[[Document], Document]:
@@ -199,10 +230,8 @@ def make_subcode_stage(resources: Any, config: dict[str, Any]) -> Callable[[Docu
         doc = document.doc
         found = document.events
         events = tuple(
-            chooser.choose(
-                doc, chooser.from_instrument(doc, chooser.from_complement(doc, e, found))
-            )
-            for e in found
+            chooser.choose(doc, chooser.from_instrument(doc, chooser.from_victim(doc, c)))
+            for c in (chooser.from_complement(doc, e, found) for e in found)
         )
         return replace(document, events=events)
 
