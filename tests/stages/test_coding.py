@@ -235,3 +235,40 @@ def test_killing_a_leader_is_an_assassination_and_troops_arriving_no_visit(pipel
         pipeline, "Young Algerians blocked roads to press their demands for greater freedom.", "14"
     )
     assert event.cameo.code.startswith("144")  # a purpose clause is not the object of "blocked"
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "pair"),
+    [
+        (
+            "France is ready to contribute 4,000 troops to the force in Liberia.",
+            "074",
+            ("FRA", None),
+        ),
+        ("Benin was still refusing admittance to Ghanaians.", "120", ("BEN", "GHACVL")),
+        (
+            "The IAEA has dispatched inspectors to Esfahan in central Iran.",
+            "090",
+            ("IGOIAE", "IRN"),
+        ),
+        (
+            "An Argentine judge ordered former president Carlos Menem to appear for questioning.",
+            "10",
+            ("ARGJUD", "ARGGOV"),
+        ),
+        ("Moscow ordered the British diplomat to leave.", "174", ("RUSGOV", "GBRGOV")),
+    ],
+)
+def test_general_constructions_of_aid_rejection_investigation_and_orders(
+    pipeline, text, code, pair
+):
+    events = [e for e in _events(pipeline, text) if e.cameo.code.startswith(code)]
+    assert events, [e.cameo.code for e in _events(pipeline, text)]
+    assert _pair(events[0])[0] == pair[0]
+    if pair[1]:
+        assert _pair(events[0])[1] == pair[1]
+
+
+def test_orders_to_ones_own_forces_are_no_demand(pipeline):
+    events = _events(pipeline, "The president ordered the army to withdraw from the city.")
+    assert not [e for e in events if e.cameo.root == "10"]

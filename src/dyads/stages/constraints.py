@@ -187,6 +187,17 @@ def _mods(tok: Any) -> set[str]:
     return {c.lemma_.lower() for c in tok.lefts if c.dep_ in ("amod", "compound", "nmod")}
 
 
+def _own_forces(sources: list[Mention | None], targets: list[Mention | None]) -> bool:
+    """ "ordered troops to withdraw": the target is the source's own forces or police."""
+    countries = {m.actor.country for m in sources if m is not None}
+    return any(
+        m is not None
+        and {"MIL", "COP"} & set(m.actor.sectors)
+        and (m.actor.country is None or m.actor.country in countries)
+        for m in targets
+    )
+
+
 def _object_infinitive(trig: Any) -> bool:
     """ "wants Germany to pay", "expects Iran to comply": an infinitive with its own subject."""
     for c in trig.children:
@@ -369,6 +380,7 @@ TESTS: dict[str, Callable[[Context], bool]] = {
     "object_infinitive": lambda ctx: _object_infinitive(ctx.trigger),
     "subject_state": lambda ctx: _sides(ctx.sources, STATE_SECTORS),
     "subject_military": lambda ctx: _sides(ctx.sources, {"MIL"}),
+    "target_own_forces": lambda ctx: _own_forces(ctx.sources, ctx.targets),
     "subject_peacekeeping": lambda ctx: any(
         m is not None
         and any(w in m.text.lower() for w in ("peacekeep", "peace-keep", "blue helmet"))
