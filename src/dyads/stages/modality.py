@@ -189,7 +189,10 @@ def _governor_cue(node: Any, below: Any) -> tuple[str, str] | None:
             return "hypothetical", node.text
         if lemma in INTENT_VERBS and below.dep_ in ("xcomp", "ccomp", "dobj"):
             return "intended", node.text
-        if lemma in APPEAL_VERBS and below.dep_ in ("xcomp", "ccomp", "advcl", "dobj"):
+        if lemma in APPEAL_VERBS and (
+            below.dep_ in ("xcomp", "ccomp", "advcl", "dobj")
+            or below.dep_ == "prep" and below.lower_ == "for"  # "called for sanctions against X"
+        ):
             return "hypothetical", node.text  # "called on Israel to release the prisoners"
     elif node.pos_ in ("NOUN", "PROPN"):
         if lemma in INTENT_NOUNS and below.dep_ in ("acl", "prep", "pcomp"):
