@@ -18,7 +18,7 @@ CASES = [
     ("If talks fail, Germany would impose sanctions on Iran.", "hypothetical"),
     ("Germany will impose sanctions on Iran.", "future"),
     ("Germany will no longer impose sanctions on Iran.", "negated"),
-    ("France called for sanctions against Iran.", "hypothetical"),
+    ("Germany called for sanctions against Iran.", "hypothetical"),
     ("Germany is set to impose sanctions on Iran.", "future"),
     ("France prevented Germany from imposing sanctions on Iran.", "prevented"),
     ("France managed to stop Germany from imposing sanctions on Iran.", "prevented"),
