@@ -272,3 +272,18 @@ def test_general_constructions_of_aid_rejection_investigation_and_orders(
 def test_orders_to_ones_own_forces_are_no_demand(pipeline):
     events = _events(pipeline, "The president ordered the army to withdraw from the city.")
     assert not [e for e in events if e.cameo.root == "10"]
+
+
+def test_an_attack_with_no_named_attacker_still_kills(pipeline):
+    (event,) = _events(
+        pipeline, "A roadside bombing near the town of Samarra on Sunday killed one U.S. soldier."
+    )
+    assert event.cameo.code == "1833" and _pair(event) == (None, "USAMIL")
+    assert not _events(pipeline, "The disease killed five soldiers.")
+
+
+def test_a_partitive_subject_is_its_group(pipeline):
+    events = _events(
+        pipeline, "Around 1,800 of 2,200 Serbian teachers will not end their strike.", "08"
+    )
+    assert [_pair(e)[0] for e in events] == ["SRBEDU"]

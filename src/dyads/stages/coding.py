@@ -57,6 +57,7 @@ CONTAINER_NOUNS = {
     "part", "parts", "half", "rest",
     "volume", "quantity", "barrel", "share", "portion", "bulk", "shipload", "truckload",
 }  # fmt: skip
+PARTITIVES = {"some", "many", "most", "all", "several", "dozens", "hundreds", "thousands", "one", "two", "few", "half", "part", "majority"}  # fmt: skip
 MANDATIVE_VERBS = {
     "demand",
     "insist",
@@ -159,6 +160,12 @@ class Coder:
             for c in tok.children:
                 if c.dep_ in ("compound", "poss", "amod", "nmod") and c.i in self.by_head:
                     return self.by_head[c.i]
+        if tok.tag_ == "CD" or tok.lower_ in PARTITIVES:  # "1,800 of 2,200 Serbian teachers"
+            for prep in tok.children:
+                if prep.dep_ == "prep" and prep.lower_ == "of":
+                    for obj in prep.children:
+                        if obj.dep_ == "pobj" and obj.i in self.by_head:
+                            return self.by_head[obj.i]
         return None
 
     def actor_of_np(self, tok: Any | None) -> Mention | None:

@@ -187,6 +187,19 @@ def _mods(tok: Any) -> set[str]:
     return {c.lemma_.lower() for c in tok.lefts if c.dep_ in ("amod", "compound", "nmod")}
 
 
+ATTACK_NOUNS = {
+    "attack", "bombing", "bomb", "explosion", "blast", "strike", "airstrike", "raid", "shelling",
+    "ambush", "shooting", "gunfire", "missile", "rocket", "mortar", "grenade", "mine", "landmine",
+    "drone", "barrage", "assault", "ied", "explosive", "shell", "fire", "crossfire",
+}  # fmt: skip
+
+
+def _subject_attack(trig: Any) -> bool:
+    """ "A roadside bombing killed one soldier": an attack with no named attacker as subject."""
+    subj = child(trig, "nsubj")
+    return subj is not None and subj.lemma_.lower() in ATTACK_NOUNS
+
+
 def _own_forces(sources: list[Mention | None], targets: list[Mention | None]) -> bool:
     """ "ordered troops to withdraw": the target is the source's own forces or police."""
     countries = {m.actor.country for m in sources if m is not None}
@@ -381,6 +394,11 @@ TESTS: dict[str, Callable[[Context], bool]] = {
     "subject_state": lambda ctx: _sides(ctx.sources, STATE_SECTORS),
     "subject_military": lambda ctx: _sides(ctx.sources, {"MIL"}),
     "target_own_forces": lambda ctx: _own_forces(ctx.sources, ctx.targets),
+    "subject_attack": lambda ctx: _subject_attack(ctx.trigger),
+    "object_then_for": lambda ctx: (
+        child(ctx.trigger, "dobj") is not None
+        and child(ctx.trigger, "prep", words=("for",)) is not None
+    ),
     "subject_peacekeeping": lambda ctx: any(
         m is not None
         and any(w in m.text.lower() for w in ("peacekeep", "peace-keep", "blue helmet"))
