@@ -287,3 +287,12 @@ def test_a_partitive_subject_is_its_group(pipeline):
         pipeline, "Around 1,800 of 2,200 Serbian teachers will not end their strike.", "08"
     )
     assert [_pair(e)[0] for e in events] == ["SRBEDU"]
+
+
+def test_agreeing_on_a_deal_is_intent_signing_it_is_057(pipeline):
+    agreed = _events(
+        pipeline, "The United States and Jordan have agreed upon a new free-trade pact."
+    )
+    assert agreed and all(e.cameo.root == "03" for e in agreed)
+    signed = _events(pipeline, "Russia and Ukraine signed a peace deal.")
+    assert signed and all(e.cameo.code == "057" for e in signed)
