@@ -286,3 +286,8 @@ def test_a_possessive_pronoun_may_stand_for_its_own_clauses_subject(pipeline):
     assert mention(coded, "it").actor.code == mention(coded, "Umma party").actor.code
     coded = code_text(pipeline, "Obama met his advisers before Merkel called him.")
     assert mention(coded, "him").actor.code == "USAGOV"  # not bound inside its own clause
+
+
+def test_a_word_of_a_title_is_no_place(pipeline):
+    coded = code_text(pipeline, "The Federal Minister for Interior allowed the rally.")
+    assert mention(coded, "Federal Minister").actor.country is None  # not Federal, Argentina

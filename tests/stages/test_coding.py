@@ -296,3 +296,9 @@ def test_agreeing_on_a_deal_is_intent_signing_it_is_057(pipeline):
     assert agreed and all(e.cameo.root == "03" for e in agreed)
     signed = _events(pipeline, "Russia and Ukraine signed a peace deal.")
     assert signed and all(e.cameo.code == "057" for e in signed)
+
+
+def test_a_conjunct_of_a_passive_keeps_its_subject(pipeline):
+    text = "Montenegro's prime minister has been indicted by the war crimes court and will resign."
+    (event,) = _events(pipeline, text, "08")
+    assert _pair(event)[0] == "MNEGOV"

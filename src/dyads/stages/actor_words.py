@@ -134,6 +134,14 @@ COMMON_WORD_SURNAMES = {
     "mark", "will", "case", "major", "amin", "khan", "ali", "kim", "park", "moon", "sun", "chang",
 }  # fmt: skip
 FORMER = {"former", "ex", "erstwhile", "then", "late", "outgoing", "ousted", "deposed", "toppled"}
+# Capitalised words of official titles that the gazetteer also knows as towns ("Federal" in
+# Argentina, "Union" in the US): never a place modifier of a title.
+TITLE_WORDS = {
+    "federal", "national", "central", "interior", "union", "state", "general", "supreme", "royal",
+    "grand", "popular", "united", "republican", "democratic", "foreign", "defence", "defense",
+    "justice", "finance", "home", "deputy", "acting", "chief", "senior", "prime", "vice",
+    "regional", "provincial", "security", "public", "labour", "labor", "trade", "energy",
+}  # fmt: skip
 
 
 CUT_DEPS = {"appos", "relcl", "acl", "punct", "cc", "conj", "advcl", "parataxis"}

@@ -44,6 +44,7 @@ from .actor_words import (
     NOUNS,
     PARTITIVE,
     PERSON_TITLES,
+    TITLE_WORDS,
     bare_people,
     best_alias,
     combine,
@@ -406,6 +407,8 @@ class ActorResolver:
                 misspelt = self.d.misspelt_country(t.text)
                 if misspelt is not None and misspelt.entry.country:
                     return misspelt.entry.country, f"misspelt country name {t.text!r}"
+                if t.lower_ in TITLE_WORDS:
+                    continue  # "the Federal Minister": a word of the title (and a town in Argentina)
                 place = self._place_country(t)
                 if place is not None:
                     return place, f"place {t.text!r}"

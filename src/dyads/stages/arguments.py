@@ -135,6 +135,10 @@ def _inherited_subject(verb: Any, depth: int) -> Any | None:
             return logical_subject(governor, depth + 1)
         return _noun_agent(governor)
     if dep == "conj" and head.pos_ in ("VERB", "AUX"):
+        held = child(head, "nsubjpass")
+        if held is not None and not is_passive(verb):
+            # "the prime minister has been indicted by the court and will resign": he resigns
+            return antecedent(held)
         return logical_subject(head, depth + 1)
     if dep in ("acomp", "attr", "oprd") and head.pos_ in ("VERB", "AUX"):
         return logical_subject(head, depth + 1)  # "France is ready to contribute": France

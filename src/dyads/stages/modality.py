@@ -191,7 +191,8 @@ def _governor_cue(node: Any, below: Any) -> tuple[str, str] | None:
             return "intended", node.text
         if lemma in APPEAL_VERBS and (
             below.dep_ in ("xcomp", "ccomp", "advcl", "dobj")
-            or below.dep_ == "prep" and below.lower_ == "for"  # "called for sanctions against X"
+            or below.dep_ == "prep"
+            and below.lower_ == "for"  # "called for sanctions against X"
         ):
             return "hypothetical", node.text  # "called on Israel to release the prisoners"
     elif node.pos_ in ("NOUN", "PROPN"):
