@@ -302,3 +302,14 @@ def test_a_conjunct_of_a_passive_keeps_its_subject(pipeline):
     text = "Montenegro's prime minister has been indicted by the war crimes court and will resign."
     (event,) = _events(pipeline, text, "08")
     assert _pair(event)[0] == "MNEGOV"
+
+
+def test_agreeing_on_a_view_is_accord_agreeing_on_an_act_is_intent(pipeline):
+    view = _events(
+        pipeline, "Reagan and Mubarak agreed today there was an urgent need for progress.", "01"
+    )
+    assert view and all(e.cameo.code == "019" for e in view)
+    act = _events(
+        pipeline, "Hungarian and Romanian officials agreed that their countries should cooperate."
+    )
+    assert not [e for e in act if e.cameo.code == "019"]

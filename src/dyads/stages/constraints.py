@@ -395,6 +395,16 @@ TESTS: dict[str, Callable[[Context], bool]] = {
     "subject_military": lambda ctx: _sides(ctx.sources, {"MIL"}),
     "target_own_forces": lambda ctx: _own_forces(ctx.sources, ctx.targets),
     "subject_attack": lambda ctx: _subject_attack(ctx.trigger),
+    "finite_complement": lambda ctx: any(
+        c.dep_ == "ccomp"
+        and any(g.dep_ in ("nsubj", "nsubjpass", "expl") for g in c.children)
+        and not any(  # "agreed that their countries should cooperate" is an intent
+            g.dep_ == "aux"
+            and g.lower_ in ("to", "should", "will", "would", "must", "shall", "'ll")
+            for g in c.children
+        )
+        for c in ctx.trigger.children
+    ),
     "object_then_for": lambda ctx: (
         child(ctx.trigger, "dobj") is not None
         and child(ctx.trigger, "prep", words=("for",)) is not None
