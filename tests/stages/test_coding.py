@@ -313,3 +313,8 @@ def test_agreeing_on_a_view_is_accord_agreeing_on_an_act_is_intent(pipeline):
         pipeline, "Hungarian and Romanian officials agreed that their countries should cooperate."
     )
     assert not [e for e in act if e.cameo.code == "019"]
+
+
+def test_conjoined_passive_participles_share_their_passive(pipeline):
+    text = "Journalists have been harassed while covering events and briefly detained."
+    assert not [e for e in _events(pipeline, text) if _pair(e)[0] == "MED"]

@@ -19,6 +19,7 @@ CASES = [
     ("Germany will impose sanctions on Iran.", "future"),
     ("Germany will no longer impose sanctions on Iran.", "negated"),
     ("Germany called for sanctions against Iran.", "hypothetical"),
+    ("Analysts expect Germany to impose sanctions on Iran.", "future"),
     ("Germany is set to impose sanctions on Iran.", "future"),
     ("France prevented Germany from imposing sanctions on Iran.", "prevented"),
     ("France managed to stop Germany from imposing sanctions on Iran.", "prevented"),

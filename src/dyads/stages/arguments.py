@@ -136,7 +136,7 @@ def _inherited_subject(verb: Any, depth: int) -> Any | None:
         return _noun_agent(governor)
     if dep == "conj" and head.pos_ in ("VERB", "AUX"):
         held = child(head, "nsubjpass")
-        if held is not None and not is_passive(verb):
+        if held is not None and not is_passive(verb) and verb.tag_ != "VBN":
             # "the prime minister has been indicted by the court and will resign": he resigns
             return antecedent(held)
         return logical_subject(head, depth + 1)

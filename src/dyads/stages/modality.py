@@ -13,7 +13,7 @@ verb's complement (what someone said stays what they said) except for ``deny`` (
   pledge, promise, prepare``; nouns ``plan, intention, bid, attempt, effort, decision``... to;
 - threatened: ``threaten``, ``warn`` (that it would); the noun ``threat``;
 - hypothetical: ``could, might, may, would, should`` on the trigger's verb, an ``if/unless`` clause,
-  ``want/expect/need X to`` (a wish for another's act, as in an appeal);
+  ``want/wish/need X to`` (a wish for another's act, as in an appeal);
 - future: ``will, shall, 'll``, ``be to``, ``be set to``, ``be going to``, ``be expected to``;
 - prevented: ``prevent, stop, block, bar, thwart, foil, avert, halt`` (+ from), ``be prevented``;
 - denied: the event sits in the complement of ``deny``/``dismiss``/``reject`` (claims).
@@ -111,7 +111,7 @@ CHAIN_DEPS = {
 
 
 REFUSING_AUX = {"will": "will", "wo": "will", "would": "would", "shall": "shall"}
-WANT_VERBS = {"want", "wish", "expect", "need", "like", "prefer"}
+WANT_VERBS = {"want", "wish", "need", "like", "prefer"}  # not "expect": a prediction
 APPEAL_VERBS = {
     "urge", "call", "ask", "appeal", "request", "demand", "plead", "implore", "beg", "petition",
     "order", "instruct", "command", "direct", "press", "push", "encourage", "invite", "advise",
@@ -187,6 +187,8 @@ def _governor_cue(node: Any, below: Any) -> tuple[str, str] | None:
             )
         ):  # "Sharon wants Germany to pay": a wish for another's act, as an appeal
             return "hypothetical", node.text
+        if lemma in ("expect", "anticipate", "predict") and below.dep_ in ("xcomp", "ccomp"):
+            return "future", node.text  # "expects North Korea to launch a missile": a forecast
         if lemma in INTENT_VERBS and below.dep_ in ("xcomp", "ccomp", "dobj"):
             return "intended", node.text
         if lemma in APPEAL_VERBS and (
