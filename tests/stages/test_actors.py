@@ -291,3 +291,22 @@ def test_a_possessive_pronoun_may_stand_for_its_own_clauses_subject(pipeline):
 def test_a_word_of_a_title_is_no_place(pipeline):
     coded = code_text(pipeline, "The Federal Minister for Interior allowed the rally.")
     assert mention(coded, "Federal Minister").actor.country is None  # not Federal, Argentina
+
+
+def test_a_titled_misspelt_surname_is_the_one_office_holder_it_resembles(pipeline):
+    import datetime as dt
+
+    d = pipeline.resources.actors
+    day = dt.date(2000, 1, 1)
+    assert (
+        d.misspelt_person("Abdelaziz Bouteflicka", day, "president").name == "Abdelaziz Bouteflika"
+    )
+    assert (
+        d.misspelt_person("Bouteflicka", dt.date(2022, 1, 1), "president") is None
+    )  # out of office
+    assert d.misspelt_person("Bouteflicka", day, "general") is None  # not his title
+    assert d.misspelt_person("Smithson", day, "president") is None
+    coded = code_text(
+        pipeline, "President Dos Sontas has conceded to demands from UNITA.", date="2000-01-01"
+    )
+    assert mention(coded, "President Dos Sontas").actor.code == "AGOGOV"

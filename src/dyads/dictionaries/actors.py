@@ -418,6 +418,27 @@ class ActorDictionary:
         }
         return next(iter(found.values())) if len(found) == 1 else None
 
+    def misspelt_person(self, name: str, day: dt.date | None, title: str) -> Entry | None:
+        """The one person whose surname ``name``'s last word misspells (at most two letters
+        apart, same first letter, six letters or more) and who holds a role titled ``title`` on
+        ``day``: "President Bouteflicka" is Bouteflika, "President Dos Sontas" dos Santos. None
+        when no one or more than one fits: the title and the date are what make the guess safe."""
+        parts = name_key(name).split(" ")
+        key = parts[-1] if parts else ""
+        if len(key) < 6 or not key.isalpha() or key in self.surnames or day is None:
+            return None
+        found: dict[str, Entry] = {}
+        for surname, entries in self.surnames.items():
+            if surname[:1] != key[:1] or abs(len(surname) - len(key)) > 2:
+                continue
+            if _edit_distance(surname, key) > 2:
+                continue
+            for entry in entries:
+                role, former = self.role_on(entry, day)
+                if role is not None and not former and title in role.title.lower():
+                    found[entry.id] = entry
+        return next(iter(found.values())) if len(found) == 1 else None
+
     def lookup(self, text: str) -> list[Alias]:
         """Entries named exactly by ``text`` (case rules applied)."""
         hits = self.aliases.get(name_key(text), [])
@@ -545,6 +566,16 @@ _RANK = (
     "minister",
     "secretary",
 )
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (insertions, deletions and substitutions)."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, start=1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
 
 
 def as_former(actor: Actor) -> Actor:

@@ -544,6 +544,12 @@ class ActorResolver:
                 actor = replace(actor, code=org.code + "".join(s for s in sectors if s != "IGO"))
                 if person or titled:  # "the UN Secretary-General": an official of the IGO
                     actor = replace(actor, sectors=tuple(dict.fromkeys((*sectors, "IGO", "GOV"))))
+            if person and country is None and carrier is not None:
+                entry = self.d.misspelt_person(head.text, self.day, carrier.lemma_.lower())
+                if entry is not None:  # "President Bouteflicka": a spelling of Bouteflika
+                    known = self.d.person_actor(entry, self.day)
+                    reason = f"{head.text!r} read as {entry.name!r} (same title on this date, at most two letters apart)"
+                    return _Resolved(replace(known, reason=reason), "dictionary:person:misspelt")
             if person:
                 actor = replace(actor, name=self._name_text(toks, head))
             if former:
