@@ -318,3 +318,9 @@ def test_agreeing_on_a_view_is_accord_agreeing_on_an_act_is_intent(pipeline):
 def test_conjoined_passive_participles_share_their_passive(pipeline):
     text = "Journalists have been harassed while covering events and briefly detained."
     assert not [e for e in _events(pipeline, text) if _pair(e)[0] == "MED"]
+
+
+def test_the_main_clauses_event_ranks_first(pipeline):
+    text = "Palestinian prisoners rioted at a jail in northern Israel, setting fire to their mattresses."
+    events = sorted(_events(pipeline, text), key=lambda e: -e.confidence)
+    assert events[0].trigger.text == "rioted"

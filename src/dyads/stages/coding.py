@@ -45,6 +45,12 @@ COLLECTIVE_NOUNS = {
 }  # fmt: skip
 STATEMENT_CODE = "010"
 STATEMENT_PENALTY = 0.3  # a plain statement beside another event of its sentence
+SUBORDINATE_DEPS = {
+    "advcl",
+    "xcomp",
+    "ccomp",
+    "conj",
+}  # clauses ranked below their governor's event
 DEPTH_PENALTY = 0.05  # per dependency level between the trigger and its sentence's root
 # "a shipment of weapons", "16 rounds of sanctions": nouns whose "of" object is what counts
 CONTAINER_NOUNS = {

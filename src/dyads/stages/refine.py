@@ -18,6 +18,10 @@
    IRQCVL → IRQ, "Hamas threatened to resume attacks in Israel" is → ISR, "Sudan lifted the state
    of emergency in West Darfur" is → SDN. The target mention is the place's words and its rule
    ``place→target``; the event's confidence drops by 0.05.
+4. **The main clause first.** Once every confidence is final, an event in a participle, purpose,
+   complement or conjoined clause of another event's trigger ("rioted ..., setting fire to
+   mattresses", "demonstrated ... calling for independence") ranks just below that event,
+   whatever its actors: the main clause's event is the sentence's.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from typing import Any
 from ..records import Actor, Document, Event, Mention
 
 STATE_ORGANS = {"GOV", "MIL", "COP", "JUD", "SPY", "LEG"}
+SUBORDINATE_DEPS = {"advcl", "xcomp", "ccomp", "conj"}  # clauses ranked below their governor
 PLACE_TARGET_ROOTS = {"07", "08", "13", "14", "15", "16", "17", "18", "19", "20"}
 
 
@@ -152,6 +157,24 @@ def _place_target(event: Event, doc: Any, dictionary: Any) -> Event:
     return replace(event, target=target, confidence=max(0.05, event.confidence - 0.05))
 
 
+def _subordinate_clauses(events: list[Event], doc: Any) -> list[Event]:
+    """The main clause's event is the sentence's: an event in a participle, purpose, complement
+    or conjoined clause of another event's trigger ("rioted ..., setting fire to mattresses",
+    "demonstrated ... calling for independence", "threatened to cut aid") ranks just below that
+    event, whatever its actors."""
+    by_token = {e.trigger_token: e for e in events if e.trigger_token >= 0}
+    out = []
+    for event in events:
+        tok = doc[event.trigger_token] if event.trigger_token >= 0 else None
+        parent = (
+            by_token.get(tok.head.i) if tok is not None and tok.dep_ in SUBORDINATE_DEPS else None
+        )
+        if parent is not None and parent is not event and event.confidence >= parent.confidence:
+            event = replace(event, confidence=max(0.05, round(parent.confidence - 0.01, 4)))
+        out.append(event)
+    return out
+
+
 def make_refine_stage(resources: Any, config: dict[str, Any]) -> Callable[[Document], Document]:
     roles_on_event_date = bool(config.get("roles_on_event_date", True))
     domestic_countries = bool(config.get("domestic_countries", True))
@@ -180,6 +203,6 @@ def make_refine_stage(resources: Any, config: dict[str, Any]) -> Callable[[Docum
             if place_targets:
                 event = _place_target(event, document.doc, resources.actors)
             events.append(event)
-        return replace(document, events=tuple(events))
+        return replace(document, events=tuple(_subordinate_clauses(events, document.doc)))
 
     return refine
