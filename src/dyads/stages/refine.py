@@ -18,10 +18,12 @@
    IRQCVL → IRQ, "Hamas threatened to resume attacks in Israel" is → ISR, "Sudan lifted the state
    of emergency in West Darfur" is → SDN. The target mention is the place's words and its rule
    ``place→target``; the event's confidence drops by 0.05.
-4. **The main clause first.** Once every confidence is final, an event in a participle, purpose,
-   complement or conjoined clause of another event's trigger ("rioted ..., setting fire to
-   mattresses", "demonstrated ... calling for independence") ranks just below that event,
-   whatever its actors: the main clause's event is the sentence's.
+4. **The main clause first.** Once every confidence is final, an event whose trigger sits below
+   another event's trigger in the parse (a participle, purpose, complement, relative or
+   conjoined clause, or a nominal object: "rioted ..., setting fire to mattresses",
+   "demonstrated ... calling for independence", "released the journalist, who had been
+   detained") ranks just below that event, whatever its actors: the main clause's event is the
+   sentence's. A plain statement (010) governs nothing.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from typing import Any
 from ..records import Actor, Document, Event, Mention
 
 STATE_ORGANS = {"GOV", "MIL", "COP", "JUD", "SPY", "LEG"}
-SUBORDINATE_DEPS = {"advcl", "xcomp", "ccomp", "conj"}  # clauses ranked below their governor
+MAX_CLIMB = 8  # parse levels searched for an event governing another
 PLACE_TARGET_ROOTS = {"07", "08", "13", "14", "15", "16", "17", "18", "19", "20"}
 
 
@@ -158,21 +160,35 @@ def _place_target(event: Event, doc: Any, dictionary: Any) -> Event:
 
 
 def _subordinate_clauses(events: list[Event], doc: Any) -> list[Event]:
-    """The main clause's event is the sentence's: an event in a participle, purpose, complement
-    or conjoined clause of another event's trigger ("rioted ..., setting fire to mattresses",
-    "demonstrated ... calling for independence", "threatened to cut aid") ranks just below that
-    event, whatever its actors."""
-    by_token = {e.trigger_token: e for e in events if e.trigger_token >= 0}
+    """The main clause's event is the sentence's: an event whose trigger sits below another
+    event's trigger in the parse ("rioted ..., setting fire to mattresses", "demonstrated ...
+    calling for independence", "released the journalist, who had been detained") ranks just
+    below that event, whatever its actors. A plain statement (010) governs nothing: what was said
+    is the event."""
+    by_token = {
+        e.trigger_token: e for e in events if e.trigger_token >= 0 and e.cameo.code != "010"
+    }
     out = []
     for event in events:
-        tok = doc[event.trigger_token] if event.trigger_token >= 0 else None
-        parent = (
-            by_token.get(tok.head.i) if tok is not None and tok.dep_ in SUBORDINATE_DEPS else None
-        )
-        if parent is not None and parent is not event and event.confidence >= parent.confidence:
+        parent = _governing_event(doc, event, by_token)
+        if parent is not None and event.confidence >= parent.confidence:
             event = replace(event, confidence=max(0.05, round(parent.confidence - 0.01, 4)))
         out.append(event)
     return out
+
+
+def _governing_event(doc: Any, event: Event, by_token: dict[int, Event]) -> Event | None:
+    if event.trigger_token < 0:
+        return None
+    tok = doc[event.trigger_token]
+    for _ in range(MAX_CLIMB):
+        if tok.head.i == tok.i:
+            return None
+        tok = tok.head
+        parent = by_token.get(tok.i)
+        if parent is not None and parent is not event:
+            return parent
+    return None
 
 
 def make_refine_stage(resources: Any, config: dict[str, Any]) -> Callable[[Document], Document]:
