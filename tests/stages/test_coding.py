@@ -324,3 +324,9 @@ def test_the_main_clauses_event_ranks_first(pipeline):
     text = "Palestinian prisoners rioted at a jail in northern Israel, setting fire to their mattresses."
     events = sorted(_events(pipeline, text), key=lambda e: -e.confidence)
     assert events[0].trigger.text == "rioted"
+
+
+def test_according_to_and_interviews_with_news_agencies_are_no_events(pipeline):
+    text = "Serb forces engaged in ethnic cleansing in Kosovo, according to the US government."
+    assert not [e for e in _events(pipeline, text) if e.cameo.root == "05"]
+    assert not _events(pipeline, "Palestinian officials told AFP on Friday.")

@@ -638,6 +638,8 @@ class Coder:
                         and any(c.dep_ == "xcomp" for c in trig.children)
                     ):
                         continue  # "is going to be": the future, not a journey
+                    if trig.lower_ == "according" and any(c.lower_ == "to" for c in trig.children):
+                        continue  # "according to the US government": a source, not accord
                     if not candidates:
                         continue
                     matched = self._match(trig, candidates, consumed)

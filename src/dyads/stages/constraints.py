@@ -395,6 +395,9 @@ TESTS: dict[str, Callable[[Context], bool]] = {
     "subject_military": lambda ctx: _sides(ctx.sources, {"MIL"}),
     "target_own_forces": lambda ctx: _own_forces(ctx.sources, ctx.targets),
     "subject_attack": lambda ctx: _subject_attack(ctx.trigger),
+    "target_media": lambda ctx: any(  # "told AFP": a news organisation, not a named journalist
+        m is not None and "MED" in m.actor.sectors and m.actor.kind != "person" for m in ctx.targets
+    ),
     "finite_complement": lambda ctx: any(
         c.dep_ == "ccomp"
         and any(g.dep_ in ("nsubj", "nsubjpass", "expl") for g in c.children)
