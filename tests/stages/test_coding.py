@@ -330,3 +330,11 @@ def test_according_to_and_interviews_with_news_agencies_are_no_events(pipeline):
     text = "Serb forces engaged in ethnic cleansing in Kosovo, according to the US government."
     assert not [e for e in _events(pipeline, text) if e.cameo.root == "05"]
     assert not _events(pipeline, "Palestinian officials told AFP on Friday.")
+
+
+def test_hyphenated_objects_and_group_nouns(pipeline):
+    text = "The pro-Iranian Hizbollah group declared a unilateral cease-fire in south Lebanon."
+    (event,) = _events(pipeline, text, "08")
+    assert event.cameo.code == "0871" and _pair(event)[0] == "LBNREBHEZ"
+    text = "Polish police released the correspondent of United Press International."
+    assert [e.cameo.code for e in _events(pipeline, text, "08")] == ["0841"]

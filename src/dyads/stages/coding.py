@@ -42,15 +42,10 @@ COLLECTIVE_NOUNS = {
     "staff", "personnel", "envoy", "representative", "representatives", "member", "members",
     "expert", "experts", "investigator", "investigators", "inspector", "inspectors", "monitor",
     "monitors", "observer", "observers", "negotiator", "negotiators", "worker", "workers",
+    "group", "movement", "faction", "wing",
 }  # fmt: skip
 STATEMENT_CODE = "010"
 STATEMENT_PENALTY = 0.3  # a plain statement beside another event of its sentence
-SUBORDINATE_DEPS = {
-    "advcl",
-    "xcomp",
-    "ccomp",
-    "conj",
-}  # clauses ranked below their governor's event
 DEPTH_PENALTY = 0.05  # per dependency level between the trigger and its sentence's root
 # "a shipment of weapons", "16 rounds of sanctions": nouns whose "of" object is what counts
 CONTAINER_NOUNS = {
@@ -163,7 +158,7 @@ class Coder:
         if m is not None and tok.pos_ in NOUN_POS and self.doc[m.head].head.i == tok.i:
             return m
         if tok.lemma_.lower() in COLLECTIVE_NOUNS:  # "a World Health Organization team"
-            for c in tok.children:
+            for c in reversed(list(tok.lefts)):  # nearest first: "the pro-Iranian Hizbollah group"
                 if c.dep_ in ("compound", "poss", "amod", "nmod") and c.i in self.by_head:
                     return self.by_head[c.i]
         if tok.tag_ == "CD" or tok.lower_ in PARTITIVES:  # "1,800 of 2,200 Serbian teachers"
@@ -788,6 +783,9 @@ def _object_keys(cand: Any) -> set[str]:
         keys.add(" ".join([*(m.lower_ for m in mods), lemma]))
         keys.add(f"{mods[-1].lower_} {lemma}")
         keys.add(f"{mods[-1].lower_} {cand.lower_}")
+        if cand.i > 0 and cand.doc[cand.i - 1].text == "-":  # "cease-fire" split in three
+            keys.add(f"{mods[-1].lower_}-{lemma}")
+            keys.add(f"{mods[-1].lower_}{lemma}")
         nested = [g for m in mods for g in m.lefts if g.dep_ in ("amod", "compound")]
         if nested:  # "law enforcement cooperation"
             keys.add(" ".join([*(g.lower_ for g in nested), mods[-1].lower_, lemma]))
