@@ -89,3 +89,11 @@ def test_governed_codes_follow_cameos_parallel_sub_codes():
     assert governed_code("13", "162") == "1311"  # threatened to cut aid
     assert governed_code("12", "086") == "1245"  # refused to allow observers
     assert governed_code("02", "190") is None  # no appeal code for an attack
+
+
+def test_an_attempted_attack_is_the_attack_in_cameos_code():
+    from dyads.ontology.modal import cameo_modal_code
+
+    assert cameo_modal_code("170", "intended", "tried") == "170"
+    assert cameo_modal_code("186", "intended", "attempted") == "185"
+    assert cameo_modal_code("190", "intended", "wants") == "1384"  # a wish to attack: a threat

@@ -35,6 +35,7 @@ REFUSAL = {
     "082": "1242", "084": "1243", "085": "1244", "086": "1245", "087": "1246", "083": "123",
     "0831": "1231", "0832": "1232", "0833": "1233", "0834": "1234", "03": "120", "02": "120",
 }  # fmt: skip
+ATTEMPT_CUES = {"try", "tried", "tries", "trying", "attempt", "attempted", "attempts", "attempting"}
 REFUSAL_CUES = {
     "refuse",
     "refused",
@@ -66,6 +67,10 @@ def cameo_modal_code(code: str, modality: str, cue: str = "") -> str | None:
     root = int(code[:2])
     if modality == "asserted":
         return code
+    if modality == "intended" and cue.lower() in ATTEMPT_CUES and root >= 14:
+        # CAMEO codes an attempted attack as the attack ("tried to hack into the army's
+        # computers"), and an attempted assassination as 185
+        return "185" if code.startswith("186") else code
     if modality in ("intended", "future"):
         if 4 <= root <= 8:  # material or diplomatic cooperation to come: an expression of intent
             return _lookup(INTENT, code) or "030"
