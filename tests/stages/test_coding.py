@@ -338,3 +338,10 @@ def test_hyphenated_objects_and_group_nouns(pipeline):
     assert event.cameo.code == "0871" and _pair(event)[0] == "LBNREBHEZ"
     text = "Polish police released the correspondent of United Press International."
     assert [e.cameo.code for e in _events(pipeline, text, "08")] == ["0841"]
+
+
+def test_opposing_mediation_and_reneging_on_a_commitment_are_rejections(pipeline):
+    (event,) = _events(pipeline, "Israel is opposed to French mediation.", "12")
+    assert event.cameo.code == "126" and _pair(event) == ("ISR", "FRA")
+    (event,) = _events(pipeline, "Iran broke its promise to the IAEA.", "12")
+    assert _pair(event) == ("IRN", "IGOIAE")
