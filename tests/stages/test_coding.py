@@ -345,3 +345,9 @@ def test_opposing_mediation_and_reneging_on_a_commitment_are_rejections(pipeline
     assert event.cameo.code == "126" and _pair(event) == ("ISR", "FRA")
     (event,) = _events(pipeline, "Iran broke its promise to the IAEA.", "12")
     assert _pair(event) == ("IRN", "IGOIAE")
+
+
+def test_the_sources_own_people_are_not_its_target(pipeline):
+    text = "The United Nations rejected a call for its peacekeeping forces to be deployed in East Timor."
+    events = _events(pipeline, text, "12")
+    assert events and all(_pair(e)[1] != "MIL" for e in events)

@@ -541,10 +541,25 @@ class Coder:
                 return [a for a, _ in pairs], [b for _, b in pairs]
         return (sources or [None]), (targets or [None])
 
-    @staticmethod
-    def _not_sources(found: list[Mention], sources: list[Mention]) -> list[Mention]:
-        """Targets other than the sources themselves or a pronoun standing for one."""
-        return [m for m in found if not any(_same_referent(m, s) for s in sources)]
+    def _not_sources(self, found: list[Mention], sources: list[Mention]) -> list[Mention]:
+        """Targets other than the sources themselves, a pronoun standing for one, or the
+        source's own people ("rejected a call for its peacekeeping forces to deploy")."""
+        return [
+            m
+            for m in found
+            if not any(_same_referent(m, s) or self._owned_by(m, s) for s in sources)
+        ]
+
+    def _owned_by(self, mention: Mention, source: Mention | None) -> bool:
+        """Is ``mention`` "its/their X" with the pronoun standing for ``source``?"""
+        if source is None or mention.head < 0:
+            return False
+        for c in self.doc[mention.head].children:
+            if c.dep_ == "poss":
+                owner = self.by_head.get(c.i) or self.by_token.get(c.i)
+                if owner is not None and owner is not mention and _same_referent(owner, source):
+                    return True
+        return False
 
     def _condition_subjects(self, trig: Any) -> list[Mention]:
         """The actor a condition is laid on: "threatened to strike unless Israel rescinded the

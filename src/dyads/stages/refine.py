@@ -12,9 +12,9 @@
    Albanians") takes the country of the event's place when that differs from its ethnicity's.
    The actor's ``reason`` says which rule applied. An actor with no sector (a bare name) never
    gets a guessed country.
-3. **The place as target.** A material conflict (CAMEO 14-20), a threat (13), aid (07) or a
-   concession (08) that names no target but happens in a place of a known country takes that
-   country as its target, as CAMEO and PLOVER coders do: "Iraqi Kurds demonstrated in Kirkuk" is
+3. **The place as target.** A material conflict (CAMEO 14-20), a threat (13), aid (07), a
+   concession (08) or an investigation (09) that names no target but happens in a place of a
+   known country takes that country as its target, as CAMEO and PLOVER coders do: "Iraqi Kurds demonstrated in Kirkuk" is
    IRQCVL → IRQ, "Hamas threatened to resume attacks in Israel" is → ISR, "Sudan lifted the state
    of emergency in West Darfur" is → SDN. The target mention is the place's words and its rule
    ``place→target``; the event's confidence drops by 0.05.
@@ -36,7 +36,7 @@ from ..records import Actor, Document, Event, Mention
 
 STATE_ORGANS = {"GOV", "MIL", "COP", "JUD", "SPY", "LEG"}
 MAX_CLIMB = 8  # parse levels searched for an event governing another
-PLACE_TARGET_ROOTS = {"07", "08", "13", "14", "15", "16", "17", "18", "19", "20"}
+PLACE_TARGET_ROOTS = {"07", "08", "09", "13", "14", "15", "16", "17", "18", "19", "20"}
 
 
 def _role_on(mention: Mention | None, day: Any, dictionary: Any) -> Mention | None:
