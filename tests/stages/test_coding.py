@@ -200,7 +200,7 @@ def test_wanting_another_actor_to_act_is_an_appeal(pipeline):
     )
     appeal = [e for e in events if e.cameo.root == "02"]
     assert [_pair(e) for e in appeal] == [("ISRGOV", "DEU")]
-    paid = [e for e in events if e.cameo.root == "07"]
+    paid = [e for e in events if e.cameo.root == "08"]  # compensation: a concession
     assert [e.modality for e in paid] == ["hypothetical"]  # Sharon's wish, not Germany's intent
     assert not [
         e for e in _events(pipeline, "Russia wants to end the war.") if e.cameo.root == "02"
