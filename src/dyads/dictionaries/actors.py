@@ -11,7 +11,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -71,6 +71,7 @@ class Alias:
 
 _WORD_SPLIT = re.compile(r"[^0-9a-z]+")
 MISSPELT_MIN = 7  # letters of the shortest country name a misspelling is guessed for
+MEMO_LIMIT = 10_000  # remembered misspelt-name lookups per dictionary (a worker's lifetime)
 
 
 def _one_deletion(word: str) -> set[str]:
@@ -145,6 +146,9 @@ class ActorDictionary:
     _pending_people: dict[str, dict[str, Any]] = field(default_factory=dict)
     # one-letter-shorter variants of one-word country names → (name key, alias); built on first use
     _misspellings: dict[str, list[tuple[str, Alias]]] | None = None
+    # surnames by (first letter, length), for misspelt titled names; built on first use
+    _surname_buckets: dict[tuple[str, int], list[tuple[str, Counter[str]]]] | None = None
+    _misspelt_people: dict[tuple[str, dt.date, str], Entry | None] = field(default_factory=dict)
 
     # -- loading ------------------------------------------------------------------------------
     @classmethod
@@ -427,17 +431,37 @@ class ActorDictionary:
         key = parts[-1] if parts else ""
         if len(key) < 6 or not key.isalpha() or key in self.surnames or day is None:
             return None
+        memo = (key, day, title)
+        if memo in self._misspelt_people:
+            return self._misspelt_people[memo]
+        if self._surname_buckets is None:
+            buckets: dict[tuple[str, int], list[tuple[str, Counter[str]]]] = defaultdict(list)
+            for surname in self.surnames:
+                if len(surname) >= 4:
+                    buckets[(surname[0], len(surname))].append((surname, Counter(surname)))
+            self._surname_buckets = dict(buckets)
+        letters = Counter(key)
         found: dict[str, Entry] = {}
-        for surname, entries in self.surnames.items():
-            if surname[:1] != key[:1] or abs(len(surname) - len(key)) > 2:
-                continue
-            if _edit_distance(surname, key) > 2:
-                continue
-            for entry in entries:
-                role, former = self.role_on(entry, day)
-                if role is not None and not former and title in role.title.lower():
-                    found[entry.id] = entry
-        return next(iter(found.values())) if len(found) == 1 else None
+        for n in range(len(key) - 2, len(key) + 3):
+            for surname, its_letters in self._surname_buckets.get((key[0], n), ()):
+                # letters one has and the other lacks bound the edit distance from below
+                if (
+                    max(
+                        sum((letters - its_letters).values()), sum((its_letters - letters).values())
+                    )
+                    > 2
+                ):
+                    continue
+                if _edit_distance(surname, key) > 2:
+                    continue
+                for entry in self.surnames[surname]:
+                    role, former = self.role_on(entry, day)
+                    if role is not None and not former and title in role.title.lower():
+                        found[entry.id] = entry
+        result = next(iter(found.values())) if len(found) == 1 else None
+        if len(self._misspelt_people) < MEMO_LIMIT:
+            self._misspelt_people[memo] = result
+        return result
 
     def lookup(self, text: str) -> list[Alias]:
         """Entries named exactly by ``text`` (case rules applied)."""

@@ -163,10 +163,12 @@ def _subordinate_clauses(events: list[Event], doc: Any) -> list[Event]:
     """The main clause's event is the sentence's: an event whose trigger sits below another
     event's trigger in the parse ("rioted ..., setting fire to mattresses", "demonstrated ...
     calling for independence", "released the journalist, who had been detained") ranks just
-    below that event, whatever its actors. A plain statement (010) governs nothing: what was said
-    is the event."""
+    below that event, whatever its actors. A plain statement (010, or a statement pattern the
+    sub-code model specialised) governs nothing: what was said is the event."""
     by_token = {
-        e.trigger_token: e for e in events if e.trigger_token >= 0 and e.cameo.code != "010"
+        e.trigger_token: e
+        for e in events
+        if e.trigger_token >= 0 and e.cameo.code != "010" and not e.rule.startswith("statement-")
     }
     out = []
     for event in events:

@@ -111,13 +111,18 @@ class SubcodeChooser:
         return pick
 
     def recode(self, event: Event, modal: str, new: str, why: str) -> Event:
+        """The event with the base code whose CAMEO modal code is ``new``."""
         base = self.base_code(event, modal, new)
         if base is None or base == event.cameo.code:
             return event
+        return self.with_code(event, base, why)
+
+    def with_code(self, event: Event, code: str, why: str) -> Event:
+        """The event coded ``code``; its rule records why and the code it had."""
         return replace(
             event,
-            cameo=self.ontology.code(base),
-            plover=self.ontology.plover_for(base),
+            cameo=self.ontology.code(code),
+            plover=self.ontology.plover_for(code),
             rule=f"{event.rule}+{why}:{event.cameo.code}",
         )
 
@@ -172,12 +177,7 @@ class SubcodeChooser:
             or (event.cameo.code == "180" and best[:2] != "18")  # a shooting attack stays terror
         ):
             return event
-        return replace(
-            event,
-            cameo=self.ontology.code(best),
-            plover=self.ontology.plover_for(best),
-            rule=f"{event.rule}+instrument:{event.cameo.code}",
-        )
+        return self.with_code(event, best, "instrument")
 
     def from_victim(self, doc: Any, event: Event) -> Event:
         """A killing of a leader or official (a person named by a title) is an assassination."""
@@ -187,12 +187,7 @@ class SubcodeChooser:
         victim = direct_object(trig) if trig.lemma_ in KILL_LEMMAS else None
         if victim is None or not _titled(victim):
             return event
-        return replace(
-            event,
-            cameo=self.ontology.code("186"),
-            plover=self.ontology.plover_for("186"),
-            rule=f"{event.rule}+victim:{event.cameo.code}",
-        )
+        return self.with_code(event, "186", "victim")
 
     def choose(self, doc: Any, event: Event) -> Event:
         modal = cameo_modal_code(event.cameo.code, event.modality, event.modality_cue)
