@@ -96,6 +96,7 @@ def test_the_sub_code_model_only_specialises(pipeline):
         "Germany pressed Hungary to drop its veto of the aid package.",
         "The journalists appealed to the government to let them resume publishing.",
         "Pope Francis appealed to world leaders to work for peace in the Holy Land.",
+        "ECOWAS called for the swift restoration of civilian rule in Niger.",
     ]
     changed = []
     for text in texts:
