@@ -42,3 +42,11 @@ def test_csv_columns_documented():
     body = DOC.split("## CSV columns", 1)[1]
     documented = [c.strip(" `\n") for c in body.split("Lists")[0].replace("\n", " ").split(",")]
     assert documented == CSV_COLUMNS
+
+
+def test_every_pattern_test_is_documented():
+    from dyads.stages.constraints import TESTS
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "patterns.md").read_text()
+    section = doc.split("### Tests (`when` / `unless`)", 1)[1].split("\n## ", 1)[0]
+    assert {name for name in TESTS if f"`{name}`" not in section} == set()

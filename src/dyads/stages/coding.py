@@ -23,6 +23,7 @@ from ..dictionaries.patterns import Pattern, PatternSet
 from ..ontology import Ontology
 from ..records import Document, Event, Mention, Span
 from . import arguments as args
+from .actor_words import PARTITIVE
 from .constraints import TESTS, Context
 from .segment import sentence_spans
 
@@ -58,7 +59,6 @@ CONTAINER_NOUNS = {
     "part", "parts", "half", "rest",
     "volume", "quantity", "barrel", "share", "portion", "bulk", "shipload", "truckload",
 }  # fmt: skip
-PARTITIVES = {"some", "many", "most", "all", "several", "dozens", "hundreds", "thousands", "one", "two", "few", "half", "part", "majority"}  # fmt: skip
 MANDATIVE_VERBS = {
     "demand",
     "insist",
@@ -161,7 +161,7 @@ class Coder:
             for c in reversed(list(tok.lefts)):  # nearest first: "the pro-Iranian Hizbollah group"
                 if c.dep_ in ("compound", "poss", "amod", "nmod") and c.i in self.by_head:
                     return self.by_head[c.i]
-        if tok.tag_ == "CD" or tok.lower_ in PARTITIVES:  # "1,800 of 2,200 Serbian teachers"
+        if tok.tag_ == "CD" or tok.lower_ in PARTITIVE:  # "1,800 of 2,200 Serbian teachers"
             for prep in tok.children:
                 if prep.dep_ == "prep" and prep.lower_ == "of":
                     for obj in prep.children:

@@ -212,7 +212,7 @@ def _own_forces(sources: list[Mention | None], targets: list[Mention | None]) ->
 
 
 def _object_infinitive(trig: Any) -> bool:
-    """ "wants Germany to pay", "expects Iran to comply": an infinitive with its own subject."""
+    """ "wants Germany to pay", "ordered Menem to appear": an infinitive with its own subject."""
     for c in trig.children:
         if c.dep_ in ("xcomp", "ccomp") and any(
             a.dep_ == "aux" and a.lower_ == "to" for a in c.children
