@@ -59,6 +59,7 @@ class Ontology:
             "plover_modes": sum(len(t.modes) for t in self.plover_types.values()),
             "plover_contexts": len(self.contexts),
             "cameo_plover_mappings": len(self.cameo_to_plover),
+            "instrument_phrases": len(load_instruments(self)),
         }
 
 

@@ -19,8 +19,9 @@ OBJECT_CONTROL = {
     "prompt", "cause", "drive", "spur", "inspire", "provoke", "oblige",
 }  # fmt: skip
 # Participles that, without a by-agent, state their subject's own stance rather than a passive:
-# "X is opposed to", "X is committed to", "X is determined to"
-STATIVE_PASSIVES = {"oppose", "commit", "determine", "dedicate", "devote", "resolve", "prepare"}
+# "X is opposed to", "X is committed to", "X is prepared to" ("the dispute was resolved" is a
+# true passive, so "resolve" and "determine" are not here)
+STATIVE_PASSIVES = {"oppose", "commit", "dedicate", "devote", "prepare"}
 RELATIVE = {"who", "which", "that", "whom", "whose"}
 SUBJECT_DEPS = ("nsubj", "csubj")
 MAX_DEPTH = 8
