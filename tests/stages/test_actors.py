@@ -279,17 +279,17 @@ class _AllWords(set):
 
 
 def test_a_possessive_pronoun_may_stand_for_its_own_clauses_subject(pipeline):
-    coded = code_text(pipeline, "Israel has strengthened its forces in Lebanon.")
-    assert mention(coded, "its").actor.code == "ISR"
-    assert mention(coded, "its forces").actor.code == "ISRMIL"  # the owner's, not the place's
-    coded = code_text(pipeline, "The Umma party said it will boycott the elections.")
-    assert mention(coded, "it").actor.code == mention(coded, "Umma party").actor.code
+    coded = code_text(pipeline, "Turkey has strengthened its forces in Syria.")
+    assert mention(coded, "its").actor.code == "TUR"
+    assert mention(coded, "its forces").actor.code == "TURMIL"  # the owner's, not the place's
+    coded = code_text(pipeline, "The Labour party said it will boycott the elections.")
+    assert mention(coded, "it").actor.code == mention(coded, "Labour party").actor.code
     coded = code_text(pipeline, "Obama met his advisers before Merkel called him.")
     assert mention(coded, "him").actor.code == "USAGOV"  # not bound inside its own clause
 
 
 def test_a_word_of_a_title_is_no_place(pipeline):
-    coded = code_text(pipeline, "The Federal Minister for Interior allowed the rally.")
+    coded = code_text(pipeline, "The Federal Minister for Education opened the school.")
     assert mention(coded, "Federal Minister").actor.country is None  # not Federal, Argentina
 
 
@@ -307,6 +307,6 @@ def test_a_titled_misspelt_surname_is_the_one_office_holder_it_resembles(pipelin
     assert d.misspelt_person("Bouteflicka", day, "general") is None  # not his title
     assert d.misspelt_person("Smithson", day, "president") is None
     coded = code_text(
-        pipeline, "President Dos Sontas has conceded to demands from UNITA.", date="2000-01-01"
+        pipeline, "President Bouteflicka met the French ambassador.", date="2000-01-01"
     )
-    assert mention(coded, "President Dos Sontas").actor.code == "AGOGOV"
+    assert mention(coded, "President Bouteflicka").actor.code == "DZAGOV"

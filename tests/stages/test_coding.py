@@ -113,20 +113,18 @@ def test_the_sub_code_model_only_specialises(pipeline):
 def test_an_intent_or_appeal_takes_the_code_of_the_act_it_governs(pipeline):
     agreed = [
         e
-        for e in _events(pipeline, "Kyrgyz President Askar Akayev agreed to resign.")
+        for e in _events(pipeline, "The Peruvian president agreed to resign.")
         if e.trigger.text == "agreed"
     ]
     assert [e.cameo.code for e in agreed] == ["0341"]
     assert agreed[0].rule.endswith("+complement:030")
-    urged = _events(
-        pipeline, "Kenya urged Uganda to repatriate the Kenyan criminals hiding there.", "02"
-    )
+    urged = _events(pipeline, "France urged Belgium to extradite the suspects hiding there.", "02")
     assert [e.cameo.code for e in urged] == ["0213"]
 
 
 def test_the_object_of_allow_does_the_allowed_act(pipeline):
-    (event,) = _events(pipeline, "UNITA refused to allow UN planes to land.", "08")
-    assert _pair(event) == ("AGOREBUNI", "IGOUNO")
+    (event,) = _events(pipeline, "Mali's junta refused to allow UN planes to land.", "08")
+    assert _pair(event) == ("MLIGOV", "IGOUNO")
     assert cameo_modal_code(event.cameo.code, event.modality, event.modality_cue) == "1245"
 
 
@@ -138,8 +136,8 @@ def test_an_armed_group_fights_a_government_in_arms(pipeline):
 
 
 def test_a_stance_participle_has_its_subject_as_source(pipeline):
-    events = _events(pipeline, "Israel is opposed to the French plan.", "12")
-    assert [_pair(e) for e in events] == [("ISR", "FRA")]
+    events = _events(pipeline, "Turkey is opposed to the Greek plan.", "12")
+    assert [_pair(e) for e in events] == [("TUR", "GRC")]
 
 
 def test_a_vow_of_revenge_is_a_threat_of_force(pipeline):
@@ -158,13 +156,9 @@ def test_a_pronoun_for_the_source_is_never_its_target(pipeline):
 
 
 def test_a_named_weapon_makes_a_use_of_force_specific(pipeline):
-    (event,) = _events(
-        pipeline, "A prominent journalist was killed in a car bomb explosion in Beirut."
-    )
+    (event,) = _events(pipeline, "Three policemen were killed in a car bomb explosion in Kabul.")
     assert event.cameo.code == "1832" and event.rule.endswith("+instrument:190")
-    (event,) = _events(
-        pipeline, "Two Palestinian suicide bombers killed 23 people in Tel Aviv.", "18"
-    )
+    (event,) = _events(pipeline, "Two Taliban suicide bombers killed 12 people in Kabul.", "18")
     assert event.cameo.code == "1831"
     (event,) = _events(
         pipeline, "Islamic State gunmen carried out a shooting attack on a synagogue.", "18"
@@ -183,26 +177,26 @@ def test_stopping_a_rally_codes_the_repression_and_the_prevented_rally(pipeline)
 
 def test_ethnic_groups_and_judges_take_the_country_they_act_in(pipeline):
     (event,) = _events(
-        pipeline, "Up to 100 ethnic Albanians demonstrated on Tuesday in Serbia.", "14"
+        pipeline, "Hundreds of ethnic Hungarians demonstrated on Sunday in Romania.", "14"
     )
-    assert _pair(event) == ("SRBCVL", "SRB")
+    assert _pair(event) == ("ROUCVL", "ROU")
     (event,) = _events(
         pipeline,
-        "Judge Alejandro Rivera opened fraud investigations against 28 Chilean officials.",
+        "Judge Maria Lopez opened corruption investigations against 12 Peruvian officials.",
         "09",
     )
-    assert _pair(event)[0] == "CHLJUD"
+    assert _pair(event)[0] == "PERJUD"
 
 
 def test_wanting_another_actor_to_act_is_an_appeal(pipeline):
     events = _events(
         pipeline,
-        "Israeli Prime Minister Ariel Sharon wants Germany to pay more compensation to the families.",
+        "The Polish president wants Germany to pay more compensation to the victims.",
     )
     appeal = [e for e in events if e.cameo.root == "02"]
-    assert [_pair(e) for e in appeal] == [("ISRGOV", "DEU")]
+    assert [_pair(e) for e in appeal] == [("POLGOV", "DEU")]
     paid = [e for e in events if e.cameo.root == "08"]  # compensation: a concession
-    assert [e.modality for e in paid] == ["hypothetical"]  # Sharon's wish, not Germany's intent
+    assert [e.modality for e in paid] == ["hypothetical"]  # Poland's wish, not Germany's intent
     assert not [
         e for e in _events(pipeline, "Russia wants to end the war.") if e.cameo.root == "02"
     ]
@@ -211,18 +205,18 @@ def test_wanting_another_actor_to_act_is_an_appeal(pipeline):
 def test_undertaking_a_mediation_between_two_sides(pipeline):
     events = _events(
         pipeline,
-        "Qatar's emir launched a mediation effort between the Emirates and Saudi Arabia.",
+        "Oman's sultan launched a mediation effort between Iran and Saudi Arabia.",
         "04",
     )
-    assert sorted(_pair(e) for e in events) == [("QATGOV", "ARE"), ("QATGOV", "SAU")]
+    assert sorted(_pair(e) for e in events) == [("OMNGOV", "IRN"), ("OMNGOV", "SAU")]
 
 
 def test_a_concession_in_a_place_and_forces_mobilised_are_no_target(pipeline):
     (event,) = _events(
-        pipeline, "Sudan's government lifted a state of emergency in West Darfur on Sunday.", "08"
+        pipeline, "Ethiopia's government lifted a state of emergency in Amhara on Monday.", "08"
     )
-    assert _pair(event) == ("SDNGOV", "SDN") and event.target.rule == "place→target"
-    (event,) = _events(pipeline, "Britain mobilized army reservists for a possible war.", "15")
+    assert _pair(event) == ("ETHGOV", "ETH") and event.target.rule == "place→target"
+    (event,) = _events(pipeline, "France mobilized army reservists for a possible war.", "15")
     assert event.target is None  # its own reservists
 
 
@@ -230,10 +224,10 @@ def test_killing_a_leader_is_an_assassination_and_troops_arriving_no_visit(pipel
     (event,) = _events(pipeline, "Taliban gunmen killed a local police commander.", "18")
     assert event.cameo.code == "186" and event.rule.endswith("+victim:190")
     assert _events(pipeline, "Rebels killed five soldiers.", "19")
-    (event,) = _events(pipeline, "NATO peacekeeping troops have arrived in Bosnia.")
-    assert event.cameo.code == "074" and _pair(event) == ("IGONATMIL", "BIH")
+    (event,) = _events(pipeline, "UN peacekeeping troops have arrived in Mali.")
+    assert event.cameo.code == "074" and _pair(event) == ("IGOUNOPKO", "MLI")
     (event,) = _events(
-        pipeline, "Young Algerians blocked roads to press their demands for greater freedom.", "14"
+        pipeline, "Young Tunisians blocked roads to press their demands for greater freedom.", "14"
     )
     assert event.cameo.code.startswith("144")  # a purpose clause is not the object of "blocked"
 
@@ -242,20 +236,20 @@ def test_killing_a_leader_is_an_assassination_and_troops_arriving_no_visit(pipel
     ("text", "code", "pair"),
     [
         (
-            "France is ready to contribute 4,000 troops to the force in Liberia.",
+            "Ghana is ready to contribute 800 troops to the force in Mali.",
             "074",
-            ("FRA", None),
+            ("GHA", None),
         ),
-        ("Benin was still refusing admittance to Ghanaians.", "120", ("BEN", "GHACVL")),
+        ("Hungary was still refusing admittance to Afghans.", "120", ("HUN", "AFGCVL")),
         (
-            "The IAEA has dispatched inspectors to Esfahan in central Iran.",
+            "The IAEA has dispatched inspectors to Zaporizhzhia in southern Ukraine.",
             "090",
-            ("IGOIAE", "IRN"),
+            ("IGOIAE", "UKR"),
         ),
         (
-            "An Argentine judge ordered former president Carlos Menem to appear for questioning.",
+            "A Brazilian judge ordered former president Jair Bolsonaro to appear for questioning.",
             "10",
-            ("ARGJUD", "ARGGOV"),
+            ("BRAJUD", "BRAGOV"),
         ),
         ("Moscow ordered the British diplomat to leave.", "174", ("RUSGOV", "GBRGOV")),
     ],
@@ -277,41 +271,38 @@ def test_orders_to_ones_own_forces_are_no_demand(pipeline):
 
 def test_an_attack_with_no_named_attacker_still_kills(pipeline):
     (event,) = _events(
-        pipeline, "A roadside bombing near the town of Samarra on Sunday killed one U.S. soldier."
+        pipeline,
+        "A roadside bombing near the town of Kandahar on Sunday killed two Afghan soldiers.",
     )
-    assert event.cameo.code == "1833" and _pair(event) == (None, "USAMIL")
+    assert event.cameo.code == "1833" and _pair(event) == (None, "AFGMIL")
     assert not _events(pipeline, "The disease killed five soldiers.")
 
 
 def test_a_partitive_subject_is_its_group(pipeline):
-    events = _events(
-        pipeline, "Around 1,800 of 2,200 Serbian teachers will not end their strike.", "08"
-    )
-    assert [_pair(e)[0] for e in events] == ["SRBEDU"]
+    events = _events(pipeline, "About 700 of 1,200 Greek teachers will not end their strike.", "08")
+    assert [_pair(e)[0] for e in events] == ["GRCEDU"]
 
 
 def test_agreeing_on_a_deal_is_intent_signing_it_is_057(pipeline):
-    agreed = _events(
-        pipeline, "The United States and Jordan have agreed upon a new free-trade pact."
-    )
+    agreed = _events(pipeline, "Chile and Japan have agreed upon a new free-trade pact.")
     assert agreed and all(e.cameo.root == "03" for e in agreed)
     signed = _events(pipeline, "Russia and Ukraine signed a peace deal.")
     assert signed and all(e.cameo.code == "057" for e in signed)
 
 
 def test_a_conjunct_of_a_passive_keeps_its_subject(pipeline):
-    text = "Montenegro's prime minister has been indicted by the war crimes court and will resign."
+    text = "Peru's prime minister has been indicted by the supreme court and will resign."
     (event,) = _events(pipeline, text, "08")
-    assert _pair(event)[0] == "MNEGOV"
+    assert _pair(event)[0] == "PERGOV"
 
 
 def test_agreeing_on_a_view_is_accord_agreeing_on_an_act_is_intent(pipeline):
     view = _events(
-        pipeline, "Reagan and Mubarak agreed today there was an urgent need for progress.", "01"
+        pipeline, "Macron and Scholz agreed today there was an urgent need for progress.", "01"
     )
     assert view and all(e.cameo.code == "019" for e in view)
     act = _events(
-        pipeline, "Hungarian and Romanian officials agreed that their countries should cooperate."
+        pipeline, "Polish and Czech officials agreed that their countries should cooperate."
     )
     assert not [e for e in act if e.cameo.code == "019"]
 
@@ -322,33 +313,33 @@ def test_conjoined_passive_participles_share_their_passive(pipeline):
 
 
 def test_the_main_clauses_event_ranks_first(pipeline):
-    text = "Palestinian prisoners rioted at a jail in northern Israel, setting fire to their mattresses."
+    text = "Brazilian prisoners rioted at a jail in Manaus, setting fire to their mattresses."
     events = sorted(_events(pipeline, text), key=lambda e: -e.confidence)
     assert events[0].trigger.text == "rioted"
 
 
 def test_according_to_and_interviews_with_news_agencies_are_no_events(pipeline):
-    text = "Serb forces engaged in ethnic cleansing in Kosovo, according to the US government."
+    text = "Militias engaged in ethnic cleansing in Darfur, according to the US government."
     assert not [e for e in _events(pipeline, text) if e.cameo.root == "05"]
-    assert not _events(pipeline, "Palestinian officials told AFP on Friday.")
+    assert not _events(pipeline, "Kenyan officials told AFP on Friday.")
 
 
 def test_hyphenated_objects_and_group_nouns(pipeline):
-    text = "The pro-Iranian Hizbollah group declared a unilateral cease-fire in south Lebanon."
+    text = "The pro-Iranian Houthi group declared a unilateral cease-fire in northern Yemen."
     (event,) = _events(pipeline, text, "08")
-    assert event.cameo.code == "0871" and _pair(event)[0] == "LBNREBHEZ"
-    text = "Polish police released the correspondent of United Press International."
+    assert event.cameo.code == "0871" and _pair(event)[0] == "YEMREBHTH"
+    text = "Turkish police released the correspondent of Agence France-Presse."
     assert [e.cameo.code for e in _events(pipeline, text, "08")] == ["0841"]
 
 
 def test_opposing_mediation_and_reneging_on_a_commitment_are_rejections(pipeline):
-    (event,) = _events(pipeline, "Israel is opposed to French mediation.", "12")
-    assert event.cameo.code == "126" and _pair(event) == ("ISR", "FRA")
+    (event,) = _events(pipeline, "Turkey is opposed to Swedish mediation.", "12")
+    assert event.cameo.code == "126" and _pair(event) == ("TUR", "SWE")
     (event,) = _events(pipeline, "Iran broke its promise to the IAEA.", "12")
     assert _pair(event) == ("IRN", "IGOIAE")
 
 
 def test_the_sources_own_people_are_not_its_target(pipeline):
-    text = "The United Nations rejected a call for its peacekeeping forces to be deployed in East Timor."
+    text = "The African Union rejected a call for its peacekeeping forces to be deployed in Sudan."
     events = _events(pipeline, text, "12")
     assert events and all(_pair(e)[1] != "MIL" for e in events)

@@ -425,7 +425,7 @@ class ActorDictionary:
     def misspelt_person(self, name: str, day: dt.date | None, title: str) -> Entry | None:
         """The one person whose surname ``name``'s last word misspells (at most two letters
         apart, same first letter, six letters or more) and who holds a role titled ``title`` on
-        ``day``: "President Bouteflicka" is Bouteflika, "President Dos Sontas" dos Santos. None
+        ``day``: "President Bouteflicka" is Bouteflika, "President Obamma" Obama. None
         when no one or more than one fits: the title and the date are what make the guess safe."""
         parts = name_key(name).split(" ")
         key = parts[-1] if parts else ""

@@ -88,8 +88,8 @@ def cameo_modal_code(code: str, modality: str, cue: str = "") -> str | None:
 
 def governed_code(root: str, act: str) -> str | None:
     """The code CAMEO gives an appeal (02), intent (03), demand (10), rejection (12) or threat
-    (13) whose content is the act coded ``act``: "urged Uganda to repatriate the suspects" is an
-    appeal for judicial cooperation (0213) because repatriating them is 063. Appeals, intents and
+    (13) whose content is the act coded ``act``: "urged Belgium to extradite the suspects" is an
+    appeal for judicial cooperation (0213) because extraditing them is 063. Appeals, intents and
     demands share their sub-codes (021x, 031x, 101x), so an appeal's code is the intent's with
     the root swapped. ``None`` when the root has no code for that act."""
     if act[:2] == root:

@@ -382,7 +382,7 @@ class ActorResolver:
             resolved = self.resolve_head(poss)
             if resolved is not None and resolved.actor.country:
                 return resolved.actor.country, f"possessor {poss.text!r}"
-            if poss.pos_ == "PRON":  # "Israel strengthened its forces in Lebanon": the owner's
+            if poss.pos_ == "PRON":  # "Turkey strengthened its forces in Syria": the owner's
                 return None, ""  # country, once the pronoun is resolved, not the place's
         for child in head.rights:
             if child.dep_ == "prep" and child.lower_ in ("of", "from", "in", "inside"):

@@ -54,7 +54,7 @@ def direct_object(verb: Any) -> Any | None:
     if is_passive(verb):
         obj = child(verb, "nsubjpass")
         if obj is not None and verb.lemma_ in STATIVE_PASSIVES and agent(verb) is None:
-            return None  # "Israel is opposed to ...": Israel is the subject (logical_subject)
+            return None  # "Turkey is opposed to ...": Turkey is the subject (logical_subject)
         if obj is None and verb.dep_ in ("acl", "amod") and verb.head.pos_ in ("NOUN", "PROPN"):
             return verb.head
         return antecedent(obj) if obj is not None else None
@@ -92,7 +92,7 @@ def logical_subject(verb: Any, depth: int = 0) -> Any | None:
             return by
         held = child(verb, "nsubjpass")
         if held is not None and verb.lemma_ in STATIVE_PASSIVES:
-            return antecedent(held)  # "Israel is opposed to French mediation": Israel opposes
+            return antecedent(held)  # "Turkey is opposed to Swedish mediation": Turkey opposes
         return None if held is not None else _inherited_subject(verb, depth)
     subj = child(verb, *SUBJECT_DEPS)
     if subj is not None:

@@ -158,10 +158,10 @@ class Coder:
         if m is not None and tok.pos_ in NOUN_POS and self.doc[m.head].head.i == tok.i:
             return m
         if tok.lemma_.lower() in COLLECTIVE_NOUNS:  # "a World Health Organization team"
-            for c in reversed(list(tok.lefts)):  # nearest first: "the pro-Iranian Hizbollah group"
+            for c in reversed(list(tok.lefts)):  # nearest first: "the pro-Iranian Houthi group"
                 if c.dep_ in ("compound", "poss", "amod", "nmod") and c.i in self.by_head:
                     return self.by_head[c.i]
-        if tok.tag_ == "CD" or tok.lower_ in PARTITIVE:  # "1,800 of 2,200 Serbian teachers"
+        if tok.tag_ == "CD" or tok.lower_ in PARTITIVE:  # "700 of 1,200 Greek teachers"
             for prep in tok.children:
                 if prep.dep_ == "prep" and prep.lower_ == "of":
                     for obj in prep.children:

@@ -5,7 +5,7 @@ Rules (docs/actors.md), in the order they are tried:
 - ``I/me/my/we/us/our`` inside a quote → the quote's speaker; outside quotes they stay unresolved
   (the article's own voice).
 - ``he/him/his/she/her`` → the most salient earlier person: one in the same sentence before the
-  pronoun that is not its co-argument (a possessive or reflexive may be: "Israel strengthened its
+  pronoun that is not its co-argument (a possessive or reflexive may be: "Turkey strengthened its
   forces"), else the subject of a recent sentence, else the most recent
   person; inside a quote the quote's speaker is skipped (a speaker says "I", not "he").
 - ``they/them/their`` → the most recent group, country or organisation (subjects first).
@@ -78,7 +78,7 @@ def _pick(
     ptok = doc[pronoun.head]
     clause = _clause(ptok)
     # "him" is never its clause's own subject, but "its"/"his" and "itself" usually are:
-    # "Israel strengthened its forces", "the army defended itself"
+    # "Turkey strengthened its forces", "the army defended itself"
     bound = ptok.dep_ == "poss" or ptok.lower_.endswith(("self", "selves"))
     same = [
         m

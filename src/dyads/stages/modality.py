@@ -185,7 +185,7 @@ def _governor_cue(node: Any, below: Any) -> tuple[str, str] | None:
                 any(c.dep_ == "nsubj" for c in below.children)
                 or any(c.dep_ == "dobj" for c in node.children)
             )
-        ):  # "Sharon wants Germany to pay": a wish for another's act, as an appeal
+        ):  # "Poland wants Germany to pay": a wish for another's act, as an appeal
             return "hypothetical", node.text
         if lemma in ("expect", "anticipate", "predict") and below.dep_ in ("xcomp", "ccomp"):
             return "future", node.text  # "expects North Korea to launch a missile": a forecast

@@ -11,12 +11,12 @@ code whose CAMEO modal code is the new one ("agreed to hold joint exercises" sta
 Before the model, an event whose verb governs another coded event as its clausal complement takes
 the code CAMEO gives that act under the verb's root (:func:`dyads.ontology.modal.governed_code`)
 when it is more specific: CAMEO codes "agreed to resign" as one expression of intent to change
-leadership (0341), not a bare 030, "urged Uganda to repatriate the suspects" as 0213 and
+leadership (0341), not a bare 030, "urged Belgium to extradite the suspects" as 0213 and
 "threatened to cut off aid" as 1311. The complement event stays as it is; the rule records
 ``+complement:<old code>``.
 
 A general use of force (190, 180, 193) named with its weapon takes the weapon's code from
-``data/ontology/instruments.tsv``: "killed 23 people in a car bomb explosion" is 1832, "suicide
+``data/ontology/instruments.tsv``: "killed three policemen in a car bomb explosion" is 1832, "suicide
 bombers killed" 1831, "shelled ... with artillery" 194. The weapon is looked for in the trigger's
 "in/with/by/during/through/using" phrase and in its subject; a plain "bomb" or "bombing" by a state
 military stays as it is (CAMEO's 183 is non-military bombing), and an unconventional attack (180)
@@ -40,7 +40,7 @@ from ..records import Document, Event
 from .arguments import direct_object
 
 # a clause an intent, appeal, demand, threat or refusal verb governs: "agreed to resign",
-# "urged Uganda to repatriate", "demanded that Hamas renounce"
+# "urged Belgium to extradite", "demanded that Hamas renounce"
 COMPLEMENT_DEPS = {"xcomp", "ccomp", "acl"}
 # general uses of force a weapon makes specific, and where the weapon is named
 GENERAL_FORCE = {"180", "190", "193"}
