@@ -407,8 +407,8 @@ class ActorResolver:
                 misspelt = self.d.misspelt_country(t.text)
                 if misspelt is not None and misspelt.entry.country:
                     return misspelt.entry.country, f"misspelt country name {t.text!r}"
-                if t.lower_ in TITLE_WORDS:
-                    continue  # "the Federal Minister": a word of the title (and a town in Argentina)
+                if t.lower_ in TITLE_WORDS:  # "the Federal Minister": a word of the title,
+                    continue  # though also a town in Argentina
                 place = self._place_country(t)
                 if place is not None:
                     return place, f"place {t.text!r}"
@@ -548,7 +548,10 @@ class ActorResolver:
                 entry = self.d.misspelt_person(head.text, self.day, carrier.lemma_.lower())
                 if entry is not None:  # "President Bouteflicka": a spelling of Bouteflika
                     known = self.d.person_actor(entry, self.day)
-                    reason = f"{head.text!r} read as {entry.name!r} (same title on this date, at most two letters apart)"
+                    reason = (
+                        f"{head.text!r} read as {entry.name!r} "
+                        "(same title on this date, at most two letters apart)"
+                    )
                     return _Resolved(replace(known, reason=reason), "dictionary:person:misspelt")
             if person:
                 actor = replace(actor, name=self._name_text(toks, head))

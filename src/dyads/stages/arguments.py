@@ -113,7 +113,7 @@ def _inherited_subject(verb: Any, depth: int) -> Any | None:
     dep, head = verb.dep_, verb.head
     if head.i == verb.i:
         return None
-    if dep == "xcomp" or (dep == "advcl" and _is_infinitive(verb) and head.pos_ in ("VERB", "AUX")):
+    if dep == "xcomp" or (dep == "advcl" and is_infinitive(verb) and head.pos_ in ("VERB", "AUX")):
         raised = child(head, "nsubjpass")
         if dep == "xcomp" and raised is not None:
             return antecedent(raised)  # "X is set/expected/forced to V": X does V
@@ -151,7 +151,7 @@ def _inherited_subject(verb: Any, depth: int) -> Any | None:
         if verb.tag_ == "VBN":
             return agent(verb)
         return _noun_agent(head)
-    if dep == "ccomp" and _is_infinitive(verb):
+    if dep == "ccomp" and is_infinitive(verb):
         obj = child(head, "dobj", "obj") if head.lemma_ in OBJECT_CONTROL else None
         if obj is not None:  # "refused to allow UN planes to land": the planes land
             return antecedent(obj)
@@ -176,7 +176,8 @@ def _noun_agent(noun: Any) -> Any | None:
     return noun
 
 
-def _is_infinitive(verb: Any) -> bool:
+def is_infinitive(verb: Any) -> bool:
+    """Has ``verb`` the infinitive marker ("to retaliate")?"""
     return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
 
 
@@ -222,7 +223,7 @@ def prep_objects(tok: Any, words: tuple[str, ...] | set[str]) -> list[Any]:
 def purpose_object(tok: Any) -> Any | None:
     """The object of an infinitival purpose clause: ``exert weight to bring Hamas`` → Hamas."""
     for c in tok.children:
-        if c.dep_ in ("advcl", "xcomp", "acl") and _is_infinitive(c):
+        if c.dep_ in ("advcl", "xcomp", "acl") and is_infinitive(c):
             obj = child(c, "dobj", "obj")
             if obj is not None:
                 return obj

@@ -425,9 +425,9 @@ class Coder:
                             candidates.append(o)
             own_object = args.child(trig, "dobj", "obj") is not None
             for x in trig.children:
-                if x.dep_ == "advcl" and own_object:
-                    continue  # "blocked roads to press demands for freedom": a purpose, not the object
-                infinitive = any(a.dep_ == "aux" and a.lower_ == "to" for a in x.children)
+                if x.dep_ == "advcl" and own_object:  # "blocked roads to press demands for
+                    continue  # freedom": a purpose, not the object
+                infinitive = args.is_infinitive(x)
                 mandative = (
                     x.dep_ == "ccomp" and trig.lemma_ in MANDATIVE_VERBS
                 )  # "demanded that X withdraw"
@@ -585,9 +585,7 @@ class Coder:
         for comp in trig.children:
             if comp.dep_ not in ("xcomp", "ccomp", "advcl", "acl") or comp.pos_ not in VERB_POS:
                 continue
-            if comp.dep_ != "xcomp" and not any(
-                c.dep_ == "aux" and c.lower_ == "to" for c in comp.children
-            ):
+            if comp.dep_ != "xcomp" and not args.is_infinitive(comp):
                 continue
             obj = args.direct_object(comp)
             toks = [t for t in (obj,) if t is not None and (used is None or t.i != used.i)]

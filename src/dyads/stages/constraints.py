@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..records import Mention
-from .arguments import child, direct_object, is_passive
+from .arguments import child, direct_object, is_infinitive, is_passive
 
 STATEMENT_NOUNS = {
     "remark", "comment", "statement", "decision", "policy", "plan", "proposal", "speech",
@@ -214,9 +214,7 @@ def _own_forces(sources: list[Mention | None], targets: list[Mention | None]) ->
 def _object_infinitive(trig: Any) -> bool:
     """ "wants Germany to pay", "ordered Menem to appear": an infinitive with its own subject."""
     for c in trig.children:
-        if c.dep_ in ("xcomp", "ccomp") and any(
-            a.dep_ == "aux" and a.lower_ == "to" for a in c.children
-        ):
+        if c.dep_ in ("xcomp", "ccomp") and is_infinitive(c):
             if child(c, "nsubj") is not None or child(trig, "dobj") is not None:
                 return True
     return False

@@ -14,16 +14,17 @@
    gets a guessed country.
 3. **The place as target.** A material conflict (CAMEO 14-20), a threat (13), aid (07), a
    concession (08) or an investigation (09) that names no target but happens in a place of a
-   known country takes that country as its target, as CAMEO and PLOVER coders do: "Iraqi Kurds demonstrated in Kirkuk" is
-   IRQCVL → IRQ, "Hamas threatened to resume attacks in Israel" is → ISR, "Ethiopia lifted the state
-   of emergency in Amhara" is → ETH. The target mention is the place's words and its rule
-   ``place→target``; the event's confidence drops by 0.05.
+   known country takes that country as its target, as CAMEO and PLOVER coders do: "Iraqi Kurds
+   demonstrated in Kirkuk" is IRQCVL → IRQ, "Hamas threatened to resume attacks in Israel" is
+   → ISR, "Ethiopia lifted the state of emergency in Amhara" is → ETH. The target mention is
+   the place's words and its rule ``place→target``; the event's confidence drops by 0.05.
 4. **The main clause first.** Once every confidence is final, an event whose trigger sits below
    another event's trigger in the parse (a participle, purpose, complement, relative or
    conjoined clause, or a nominal object: "rioted ..., setting fire to mattresses",
    "demonstrated ... calling for independence", "released the journalist, who had been
    detained") ranks just below that event, whatever its actors: the main clause's event is the
-   sentence's. A plain statement (010) governs nothing.
+   sentence's. A plain statement (010, or a statement pattern the sub-code model specialised)
+   governs nothing.
 """
 
 from __future__ import annotations

@@ -21,9 +21,10 @@ bombers killed" 1831, "shelled ... with artillery" 194. The weapon is looked for
 "in/with/by/during/through/using" phrase and in its subject; a plain "bomb" or "bombing" by a state
 military stays as it is (CAMEO's 183 is non-military bombing), and an unconventional attack (180)
 takes no weapon of military combat (19x): "gunmen carried out a shooting attack" stays 180.
+The rule records ``+instrument:<old code>``.
+
 A killing (180, 190) of someone named by a leader's title ("killed the deputy chief", "shot dead
-the governor") is an assassination, 186 (rule ``+victim:<old code>``). The rule records
-``+instrument:<old code>``.
+the governor") is an assassination, 186 (rule ``+victim:<old code>``).
 """
 
 from __future__ import annotations
