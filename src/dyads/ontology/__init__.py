@@ -60,7 +60,30 @@ class Ontology:
             "plover_contexts": len(self.contexts),
             "cameo_plover_mappings": len(self.cameo_to_plover),
             "instrument_phrases": len(load_instruments(self)),
+            "subcode_words": sum(len(w) for w in load_subcode_words().values()),
         }
+
+
+# the kinds of each dimension of data/ontology/subcode_words.tsv → the digit CAMEO gives them
+SUBCODE_KINDS = {
+    "purpose": {"leadership": "1", "policy": "2", "rights": "3", "institutions": "4"},
+    "aid": {"economic": "1", "military": "2", "humanitarian": "3"},
+    "accusation": {"crime": "1", "rights": "2", "aggression": "3", "war_crimes": "4", "espionage": "5"},
+}
+
+
+def load_subcode_words() -> dict[str, dict[str, str]]:
+    """Per dimension (purpose, aid, accusation), words → the last digit of the CAMEO sub-code they
+    select within a family of codes (``data/ontology/subcode_words.tsv``)."""
+    table: dict[str, dict[str, str]] = {d: {} for d in SUBCODE_KINDS}
+    for lineno, row in _tsv_rows("subcode_words.tsv"):
+        kinds = SUBCODE_KINDS.get(row["dimension"])
+        if kinds is None:
+            raise OntologyError(f"subcode_words.tsv:{lineno}: unknown dimension {row['dimension']!r}")
+        if row["kind"] not in kinds:
+            raise OntologyError(f"subcode_words.tsv:{lineno}: unknown {row['dimension']} {row['kind']!r}")
+        table[row["dimension"]][row["words"].lower()] = kinds[row["kind"]]
+    return table
 
 
 def _data_text(name: str) -> str:

@@ -176,6 +176,18 @@ def _noun_agent(noun: Any) -> Any | None:
     return noun
 
 
+ASPECTUAL_VERBS = {"resume", "continue", "start", "begin", "keep", "renew"}
+
+
+def through_aspect(verb: Any) -> Any:
+    """The verb an aspectual verb carries: "to resume shelling" → shelling (else the verb)."""
+    if verb is not None and verb.lemma_ in ASPECTUAL_VERBS:
+        inner = next((c for c in verb.children if c.dep_ == "xcomp" and c.pos_ == "VERB"), None)
+        if inner is not None:
+            return inner
+    return verb
+
+
 def is_infinitive(verb: Any) -> bool:
     """Has ``verb`` the infinitive marker ("to retaliate")?"""
     return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)

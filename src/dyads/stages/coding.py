@@ -252,6 +252,8 @@ class Coder:
         if name == "xcomp_object":
             x = args.child(trig, "xcomp", "ccomp")
             obj = args.direct_object(x) if x is not None else None
+            if obj is None and x is not None:  # "prepared to resume shelling the town"
+                obj = args.direct_object(args.through_aspect(x))
             return [obj] if obj is not None else []
         if name == "ccomp_subject":
             x = args.child(trig, "ccomp")
@@ -415,15 +417,17 @@ class Coder:
                 if o is not None and o not in candidates:
                     candidates.append(o)
                     candidates.extend(c for c in o.children if c.dep_ == "conj")
+            own_object = args.child(trig, "dobj", "obj") is not None
             for c in trig.children:
                 if c.dep_ == "prep" and c.lower_ not in NOT_OBJECT_PREPS:
+                    if own_object and c.lower_ == "over":
+                        continue  # "stopped work over the bill": the cause, not the object
                     candidates.extend(args.children(c, "pobj"))
                     for g in args.children(c, "pcomp"):  # "accused X of committing Y"
                         candidates.append(g)
                         o = args.direct_object(g)
                         if o is not None:
                             candidates.append(o)
-            own_object = args.child(trig, "dobj", "obj") is not None
             for x in trig.children:
                 if x.dep_ == "advcl" and own_object:  # "blocked roads to press demands for
                     continue  # freedom": a purpose, not the object
@@ -438,6 +442,12 @@ class Coder:
                     o = args.direct_object(x)
                     if o is not None:
                         candidates.append(o)
+                    inner = args.through_aspect(x)  # "prepared to resume shelling"
+                    if inner is not x:
+                        candidates.append(inner)
+                        o = args.direct_object(inner)
+                        if o is not None:
+                            candidates.append(o)
                     for c in x.children:
                         if c.dep_ == "prep" and c.lower_ not in NOT_OBJECT_PREPS:
                             candidates.extend(args.children(c, "pobj"))

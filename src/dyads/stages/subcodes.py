@@ -25,6 +25,25 @@ The rule records ``+instrument:<old code>``.
 
 A killing (180, 190) of someone named by a leader's title ("killed the deputy chief", "shot dead
 the governor") is an assassination, 186 (rule ``+victim:<old code>``).
+
+After the model, an event in a family whose last digit CAMEO gives by what the act is about takes
+that digit from the first telling word after the trigger in the trigger's own phrase or clause
+(``data/ontology/subcode_words.tsv``; relative clauses of place and time, appositions and subjects
+do not count; a noun trigger also reads the rest of its verb's clause):
+
+- purpose: a protest (141-145) or a political appeal, intent, concession, demand or rejection (024,
+  034, 083, 104, 123) — "staged rallies ..., saying he must resign" 1411, "a strike over the
+  employment bill" 1432, "to demand democratic reforms" 1444; a bare "reform" does not specialise
+  the political codes, whose name is "political reform" already ("accepted demands that it
+  initiate political reforms" stays 083);
+- aid: an appeal, intent, demand, rejection, cut or gift of aid (023, 033, 103, 122, 162, 070) —
+  "suspended part of a military aid program" 1622, "reduced food supplies to the camp" 1623;
+- accusation: what an accusation (112) or investigation (090) is of — "accused of misusing public
+  funds" 1121, "of violating human rights" 1122, "investigated allegations of torture" 092.
+
+A code the model chose is replaced, and undone when no word says what the act is about (the
+model's guess at a purpose the sentence does not state); one a pattern chose is kept. Rule
+``+about:<old code>``.
 """
 
 from __future__ import annotations
@@ -35,7 +54,7 @@ from typing import Any
 
 from ..learning.features import event_features, lexical_codes
 from ..learning.subcodes import SubcodeModel, candidate_codes, choose
-from ..ontology import load_instruments
+from ..ontology import SUBCODE_KINDS, load_instruments, load_subcode_words
 from ..ontology.modal import INTENT, REFUSAL, THREAT, cameo_modal_code, governed_code
 from ..records import Document, Event
 from .arguments import direct_object
@@ -46,6 +65,19 @@ COMPLEMENT_DEPS = {"xcomp", "ccomp", "acl"}
 # general uses of force a weapon makes specific, and where the weapon is named
 GENERAL_FORCE = {"180", "190", "193"}
 INSTRUMENT_PREPS = {"in", "with", "by", "during", "through", "using", "from"}
+# families of codes whose last digit says what the act is about, by dimension of subcode_words.tsv
+# (a family "07" covers 070 → 071, 072, 073)
+SUBCODE_FAMILIES = {
+    "purpose": {"024", "034", "083", "104", "123", "141", "142", "143", "144", "145"},
+    "aid": {"023", "033", "103", "122", "162", "07"},
+    "accusation": {"112", "09"},
+}
+# a general appeal, intent, concession, demand or rejection whose content is a political change
+# belongs to that family: "conceded to demands to overhaul the judiciary" 080 → 0834
+PURPOSE_PROMOTION = {"020": "024", "030": "034", "080": "083", "100": "104", "120": "123"}
+GENERAL_REFORM = {"reform"}  # the political families' own name: says nothing more
+PROTESTS = {"141", "142", "143", "144", "145"}
+NOT_ABOUT_DEPS = {"appos", "nsubj", "nsubjpass"}
 # a killing of one of these is an assassination (186): a targeted attack on a prominent person
 KILL_LEMMAS = {"kill", "murder", "assassinate", "shoot", "gun", "slay"}
 LEADER_NOUNS = {
@@ -70,9 +102,11 @@ class SubcodeChooser:
         model: SubcodeModel,
         min_margin: float = 0.0,
         instruments: dict[str, str] | None = None,
+        words: dict[str, dict[str, str]] | None = None,
     ):
         self.ontology = ontology
         self.instruments = instruments or {}
+        self.words = words or {}
         self.lexicon = lexical_codes(patterns)
         self.model = model
         self.min_margin = min_margin
@@ -190,6 +224,53 @@ class SubcodeChooser:
             return event
         return self.with_code(event, "186", "victim")
 
+    @staticmethod
+    def family_of(code: str) -> tuple[str, str] | None:
+        """(dimension, family prefix) of a code whose last digit says what it is about."""
+        for dimension, families in SUBCODE_FAMILIES.items():
+            for prefix in (code[:3], code[:2]):
+                # "112" covers 112 and 1121-1125; "07" covers 070-079
+                if prefix in families and len(code) in ((3, 4) if len(prefix) == 3 else (3,)):
+                    return dimension, prefix
+        return None
+
+    def from_words(self, doc: Any, event: Event) -> Event:
+        """The sub-code the words after the trigger select in its family (module docstring)."""
+        code = event.cameo.code
+        promoted = PURPOSE_PROMOTION.get(code)
+        found = ("purpose", promoted) if promoted else self.family_of(code)
+        if found is None or event.trigger_token < 0 or not self.words:
+            return event
+        dimension, prefix = found
+        base = code if promoted else prefix if len(prefix) == 3 else prefix + "0"
+        guessed = "+model:" in event.rule and code[-1] in SUBCODE_KINDS[dimension].values()
+        if code != base and not guessed:
+            return event  # a pattern's own sub-code, or one no word of this dimension names
+        table = self.words[dimension]
+        words = [t for t in _about_span(doc[event.trigger_token]) if not t.is_punct]
+        for i, tok in enumerate(words):
+            lemma = tok.lemma_.lower()
+            nxt = words[i + 1] if i + 1 < len(words) else None
+            digit = (
+                (nxt is not None and table.get(f"{lemma} {nxt.lemma_.lower()}"))
+                or (nxt is not None and table.get(f"{tok.lower_} {nxt.lower_}"))
+                or table.get(lemma)
+                or table.get(tok.lower_)
+            )
+            if digit and lemma in GENERAL_REFORM and prefix not in PROTESTS:
+                if promoted:  # "accepted demands that it initiate reforms": 083 itself
+                    return self.with_code(event, promoted, "about")
+                continue
+            if not digit:
+                continue
+            new = prefix + digit
+            if new == code or new not in self.ontology.cameo:
+                return event
+            return self.with_code(event, new, "about")
+        if guessed and code != base:  # the model guessed what the act is about; no word says so
+            return self.with_code(event, base, "about")
+        return event
+
     def choose(self, doc: Any, event: Event) -> Event:
         modal = cameo_modal_code(event.cameo.code, event.modality, event.modality_cue)
         if not modal:
@@ -202,6 +283,25 @@ class SubcodeChooser:
         if new == modal:
             return event
         return self.recode(event, modal, new, "model")
+
+
+def _about_span(trig: Any) -> list[Any]:
+    """The tokens after the trigger in its own subtree (for a noun trigger, in its verb's), without
+    appositions, subjects, conjoined verbs (other acts) and relative clauses of place or time
+    ("..., where they face prison")."""
+    top = trig
+    if trig.pos_ in ("NOUN", "PROPN"):
+        while top.dep_ in ("dobj", "pobj", "prep") and top.head is not top and top.pos_ != "VERB":
+            top = top.head
+    skip: set[int] = set()
+    for tok in top.subtree:
+        if tok.i <= trig.i or tok.i in skip:
+            continue
+        adverbial = tok.dep_ == "relcl" and any(c.tag_ == "WRB" for c in tok.children)
+        another_act = tok.dep_ == "conj" and tok.pos_ == "VERB"  # "bowed to pressure and withdrew"
+        if tok.dep_ in NOT_ABOUT_DEPS or adverbial or another_act:
+            skip.update(t.i for t in tok.subtree)
+    return [t for t in top.subtree if t.i > trig.i and t.i not in skip]
 
 
 def _titled(head: Any) -> bool:
@@ -218,6 +318,7 @@ def make_subcode_stage(resources: Any, config: dict[str, Any]) -> Callable[[Docu
         SubcodeModel.load(path),
         min_margin=float(config.get("min_margin", 20.0)),
         instruments=load_instruments(resources.ontology),
+        words=load_subcode_words(),
     )
 
     def subcodes(document: Document) -> Document:
@@ -226,7 +327,9 @@ def make_subcode_stage(resources: Any, config: dict[str, Any]) -> Callable[[Docu
         doc = document.doc
         found = document.events
         events = tuple(
-            chooser.choose(doc, chooser.from_instrument(doc, chooser.from_victim(doc, c)))
+            chooser.from_words(
+                doc, chooser.choose(doc, chooser.from_instrument(doc, chooser.from_victim(doc, c)))
+            )
             for c in (chooser.from_complement(doc, e, found) for e in found)
         )
         return replace(document, events=events)
