@@ -110,8 +110,11 @@ def evaluate_gsr(pipeline: Any, path: Path) -> GsrResult:
         pair_events = [
             e
             for e in events
-            if e.source is not None
-            and _matches(actor_key(e.source.actor), record.sources)
+            if (
+                not record.sources  # an unknown attacker: no source to match, as with targets
+                or e.source is not None
+                and _matches(actor_key(e.source.actor), record.sources)
+            )
             and (
                 not record.targets
                 or e.target is not None

@@ -263,3 +263,25 @@ def clause_governor(verb: Any) -> Any | None:
     ):
         return head
     return None
+
+
+NOT_ABOUT_DEPS = {"appos", "nsubj", "nsubjpass"}
+
+
+def about_span(trig: Any) -> list[Any]:
+    """The tokens after the trigger in its own subtree (for a noun trigger, in its verb's), without
+    appositions, subjects, conjoined verbs (other acts) and relative clauses of place or time
+    ("..., where they face prison")."""
+    top = trig
+    if trig.pos_ in ("NOUN", "PROPN"):
+        while top.dep_ in ("dobj", "pobj", "prep") and top.head is not top and top.pos_ != "VERB":
+            top = top.head
+    skip: set[int] = set()
+    for tok in top.subtree:
+        if tok.i <= trig.i or tok.i in skip:
+            continue
+        adverbial = tok.dep_ == "relcl" and any(c.tag_ == "WRB" for c in tok.children)
+        another_act = tok.dep_ == "conj" and tok.pos_ == "VERB"  # "bowed to pressure and withdrew"
+        if tok.dep_ in NOT_ABOUT_DEPS or adverbial or another_act:
+            skip.update(t.i for t in tok.subtree)
+    return [t for t in top.subtree if t.i > trig.i and t.i not in skip]

@@ -34,9 +34,21 @@ from dataclasses import replace
 from typing import Any
 
 from ..records import Actor, Document, Event, Mention
+from .arguments import about_span
 
 STATE_ORGANS = {"GOV", "MIL", "COP", "JUD", "SPY", "LEG"}
 MAX_CLIMB = 8  # parse levels searched for an event governing another
+# a protest names whom it is against in what it is for ("to show their disapproval of the United
+# States' policies", "calling for the removal of President X", "in defiance of the authorities")
+PURPOSE_TARGET_ROOTS = {"14"}
+# place and destination phrases name no party: "sending troops to Iraq", "rallied in Kirkuk"
+LOCATIVE_PREPS = {
+    "in", "at", "near", "outside", "inside", "across", "around", "throughout", "within", "to",
+    "into", "toward", "towards",
+}  # fmt: skip
+# a protest aimed at a country is by that country's people ("the Umma party will boycott
+# Algeria's elections"): the state itself counts as the counterpart that gives a group its country
+DOMESTIC_ROOTS = {"14"}
 PLACE_TARGET_ROOTS = {"07", "08", "09", "13", "14", "15", "16", "17", "18", "19", "20"}
 
 
@@ -111,7 +123,14 @@ def _domestic(event: Event) -> Event:
             fixed = _with_country(
                 mention, event.location.country, f"the event's place {event.location.name!r}"
             )
-        elif other is not None and other.actor.country and STATE_ORGANS & set(other.actor.sectors):
+        elif (
+            other is not None
+            and other.actor.country
+            and (
+                STATE_ORGANS & set(other.actor.sectors)
+                or other.actor.kind == "country" and event.cameo.root in DOMESTIC_ROOTS
+            )
+        ):
             fixed = _with_country(
                 mention, other.actor.country, f"the state counterpart {other.text!r}"
             )
@@ -124,6 +143,42 @@ def _domestic(event: Event) -> Event:
     if source is event.source and target is event.target:
         return event
     return replace(event, source=source, target=target)
+
+
+def _purpose_target(event: Event, doc: Any, mentions: tuple[Mention, ...]) -> Event:
+    """A protest with no target (or only its own people) is against the first actor named in what
+    it is for, outside its place phrases: "blocked a road to show their disapproval of the
+    United States' military policies" → USA. The mention's rule records ``purpose→target``."""
+    source, target = event.source, event.target
+    own = target is not None and source is not None and target.actor.code == source.actor.code
+    if event.cameo.root not in PURPOSE_TARGET_ROOTS or event.trigger_token < 0 or not (
+        target is None or own
+    ):
+        return event
+    trig = doc[event.trigger_token]
+    skip: set[int] = set()
+    for tok in about_span(trig):
+        if tok.dep_ == "prep" and tok.lower_ in LOCATIVE_PREPS:
+            skip.update(t.i for t in tok.subtree)
+    by_token: dict[int, Mention] = {}
+    for m in mentions:
+        if m.sentence_index == event.sentence_index:
+            for i in range(*m.tokens):
+                by_token.setdefault(i, m)
+    for tok in about_span(trig):
+        m = by_token.get(tok.i)
+        if tok.i in skip or m is None or not _named_party(m.actor):
+            continue
+        if source is not None and (m is source or m.actor.code == source.actor.code):
+            continue
+        found = replace(m, rule=f"{m.rule}; purpose→target")
+        return replace(event, target=found, confidence=max(0.05, event.confidence - 0.05))
+    return event
+
+
+def _named_party(actor: Actor) -> bool:
+    """An actor a coder can name as a target: one with a country, or an international body."""
+    return bool(actor.country) or (actor.code or "").startswith(("IGO", "NGO", "IMG"))
 
 
 def _place_target(event: Event, doc: Any, dictionary: Any) -> Event:
@@ -217,6 +272,8 @@ def make_refine_stage(resources: Any, config: dict[str, Any]) -> Callable[[Docum
                 )
                 if source is not event.source or target is not event.target:
                     event = replace(event, source=source, target=target)
+            if place_targets:
+                event = _purpose_target(event, document.doc, document.mentions)
             if domestic_countries:
                 event = _domestic(event)
             if place_targets:

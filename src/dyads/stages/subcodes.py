@@ -57,7 +57,7 @@ from ..learning.subcodes import SubcodeModel, candidate_codes, choose
 from ..ontology import SUBCODE_KINDS, load_instruments, load_subcode_words
 from ..ontology.modal import INTENT, REFUSAL, THREAT, cameo_modal_code, governed_code
 from ..records import Document, Event
-from .arguments import direct_object
+from .arguments import about_span, direct_object
 
 # a clause an intent, appeal, demand, threat or refusal verb governs: "agreed to resign",
 # "urged Belgium to extradite", "demanded that Hamas renounce"
@@ -77,7 +77,6 @@ SUBCODE_FAMILIES = {
 PURPOSE_PROMOTION = {"020": "024", "030": "034", "080": "083", "100": "104", "120": "123"}
 GENERAL_REFORM = {"reform"}  # the political families' own name: says nothing more
 PROTESTS = {"141", "142", "143", "144", "145"}
-NOT_ABOUT_DEPS = {"appos", "nsubj", "nsubjpass"}
 # a killing of one of these is an assassination (186): a targeted attack on a prominent person
 KILL_LEMMAS = {"kill", "murder", "assassinate", "shoot", "gun", "slay"}
 LEADER_NOUNS = {
@@ -247,7 +246,7 @@ class SubcodeChooser:
         if code != base and not guessed:
             return event  # a pattern's own sub-code, or one no word of this dimension names
         table = self.words[dimension]
-        words = [t for t in _about_span(doc[event.trigger_token]) if not t.is_punct]
+        words = [t for t in about_span(doc[event.trigger_token]) if not t.is_punct]
         for i, tok in enumerate(words):
             lemma = tok.lemma_.lower()
             nxt = words[i + 1] if i + 1 < len(words) else None
@@ -283,25 +282,6 @@ class SubcodeChooser:
         if new == modal:
             return event
         return self.recode(event, modal, new, "model")
-
-
-def _about_span(trig: Any) -> list[Any]:
-    """The tokens after the trigger in its own subtree (for a noun trigger, in its verb's), without
-    appositions, subjects, conjoined verbs (other acts) and relative clauses of place or time
-    ("..., where they face prison")."""
-    top = trig
-    if trig.pos_ in ("NOUN", "PROPN"):
-        while top.dep_ in ("dobj", "pobj", "prep") and top.head is not top and top.pos_ != "VERB":
-            top = top.head
-    skip: set[int] = set()
-    for tok in top.subtree:
-        if tok.i <= trig.i or tok.i in skip:
-            continue
-        adverbial = tok.dep_ == "relcl" and any(c.tag_ == "WRB" for c in tok.children)
-        another_act = tok.dep_ == "conj" and tok.pos_ == "VERB"  # "bowed to pressure and withdrew"
-        if tok.dep_ in NOT_ABOUT_DEPS or adverbial or another_act:
-            skip.update(t.i for t in tok.subtree)
-    return [t for t in top.subtree if t.i > trig.i and t.i not in skip]
 
 
 def _titled(head: Any) -> bool:
