@@ -49,7 +49,13 @@ STATEMENT_CODE = "010"
 STATEMENT_PENALTY = 0.3  # a plain statement beside another event of its sentence
 DEPTH_PENALTY = 0.05  # per dependency level between the trigger and its sentence's root
 # "a shipment of weapons", "16 rounds of sanctions": nouns whose "of" object is what counts
+# a duration as the direct object holds the act: "launched 10 days of war games" (but "stopped work
+# on the first day of the strike" is a date)
+DURATION_NOUNS = {"day", "week", "month", "hour", "year", "night"}
 CONTAINER_NOUNS = {
+    # measures: "700 kg of medicine"
+    "kg", "kilogram", "kilo", "pound", "litre", "liter", "gallon", "barrel", "truckload",
+    "planeload", "shipload", "crate", "box", "bag", "sack", "carton", "container", "pallet",
     "delivery", "shipment", "round", "package", "batch", "supply", "ton", "tonne", "consignment",
     "series", "wave", "number", "amount", "set", "lot", "kind", "type", "form", "provision",
     "transfer", "sale", "release", "return", "withdrawal", "exchange", "deployment", "dispatch",
@@ -822,7 +828,9 @@ def _object_keys(cand: Any) -> set[str]:
                     if pmods:
                         keys.add(f"{cand.lower_} of {pmods[-1]} {pobj.lower_}")
         if prep.dep_ == "prep" and (
-            prep.lower_ in ("for", "with", "in") or prep.lower_ == "of" and lemma in CONTAINER_NOUNS
+            prep.lower_ in ("for", "with", "in")
+            or prep.lower_ == "of"
+            and (lemma in CONTAINER_NOUNS or lemma in DURATION_NOUNS and cand.dep_ == "dobj")
         ):
             for pobj in prep.children:
                 if pobj.dep_ == "pobj":

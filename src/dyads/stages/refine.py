@@ -41,11 +41,13 @@ MAX_CLIMB = 8  # parse levels searched for an event governing another
 # a protest names whom it is against in what it is for ("to show their disapproval of the United
 # States' policies", "calling for the removal of President X", "in defiance of the authorities")
 PURPOSE_TARGET_ROOTS = {"14"}
-# place and destination phrases name no party: "sending troops to Iraq", "rallied in Kirkuk"
+# place and destination phrases name no party: "sending troops to Iraq", "rallied in Kirkuk" (a
+# phrase of these prepositions is a place phrase when it names a place)
 LOCATIVE_PREPS = {
     "in", "at", "near", "outside", "inside", "across", "around", "throughout", "within", "to",
     "into", "toward", "towards",
 }  # fmt: skip
+PLACE_ENTITIES = {"GPE", "LOC", "FAC"}
 # a protest aimed at a country is by that country's people ("the Umma party will boycott
 # Algeria's elections"): the state itself counts as the counterpart that gives a group its country
 DOMESTIC_ROOTS = {"14"}
@@ -159,7 +161,8 @@ def _purpose_target(event: Event, doc: Any, mentions: tuple[Mention, ...]) -> Ev
     skip: set[int] = set()
     for tok in about_span(trig):
         if tok.dep_ == "prep" and tok.lower_ in LOCATIVE_PREPS:
-            skip.update(t.i for t in tok.subtree)
+            if any(t.ent_type_ in PLACE_ENTITIES for t in tok.subtree):  # not "in defiance of"
+                skip.update(t.i for t in tok.subtree)
     by_token: dict[int, Mention] = {}
     for m in mentions:
         if m.sentence_index == event.sentence_index:
