@@ -266,12 +266,14 @@ def clause_governor(verb: Any) -> Any | None:
 
 
 NOT_ABOUT_DEPS = {"appos", "nsubj", "nsubjpass"}
+REASON_VERBS = {"say", "cite", "add", "note", "argue", "claim", "explain", "insist", "accuse"}
 
 
-def about_span(trig: Any) -> list[Any]:
+def about_span(trig: Any, *, subjects: bool = False, reasons: bool = True) -> list[Any]:
     """The tokens after the trigger in its own subtree (for a noun trigger, in its verb's), without
-    appositions, subjects, conjoined verbs (other acts) and relative clauses of place or time
-    ("..., where they face prison")."""
+    appositions, subjects (kept with ``subjects``: "demanded that Israel ease"), conjoined verbs
+    (other acts), relative clauses of place or time ("..., where they face prison") and, without
+    ``reasons``, the reason given ("rallied against the leader, saying he must resign")."""
     top = trig
     if trig.pos_ in ("NOUN", "PROPN"):
         while top.dep_ in ("dobj", "pobj", "prep") and top.head is not top and top.pos_ != "VERB":
@@ -282,6 +284,10 @@ def about_span(trig: Any) -> list[Any]:
             continue
         adverbial = tok.dep_ == "relcl" and any(c.tag_ == "WRB" for c in tok.children)
         another_act = tok.dep_ == "conj" and tok.pos_ == "VERB"  # "bowed to pressure and withdrew"
-        if tok.dep_ in NOT_ABOUT_DEPS or adverbial or another_act:
+        another_act = another_act or tok.dep_ == "conj" and tok.head.i == trig.i  # "aggression and ties"
+        reason = not reasons and tok.dep_ == "advcl" and tok.lemma_ in REASON_VERBS
+        another_act = another_act or reason
+        subject = tok.dep_ in ("nsubj", "nsubjpass")
+        if tok.dep_ in NOT_ABOUT_DEPS and not (subjects and subject) or adverbial or another_act:
             skip.update(t.i for t in tok.subtree)
     return [t for t in top.subtree if t.i > trig.i and t.i not in skip]

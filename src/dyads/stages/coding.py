@@ -459,6 +459,8 @@ class Coder:
                             candidates.extend(args.children(c, "pobj"))
         for cand in list(candidates):
             candidates.extend(c for c in cand.lefts if c.dep_ == "compound" and c.pos_ == "NOUN")
+        # a date is no object: "started to nosedive in March" names no march
+        candidates = [c for c in candidates if not _is_date_name(c)]
         self._candidate_cache[trig.i] = candidates
         return candidates
 
@@ -804,6 +806,11 @@ def _same_referent(a: Mention | None, b: Mention | None) -> bool:
     return b.refers_to is not None and b.refers_to.start == a.start
 
 
+def _is_date_name(tok: Any) -> bool:
+    """ "March", "May": a month or day name is a date, not the noun it spells."""
+    return tok.pos_ == "PROPN" and tok.ent_type_ in ("DATE", "TIME")
+
+
 def _object_keys(cand: Any) -> set[str]:
     lemma = cand.lemma_.lower()
     keys = {lemma, cand.lower_}
@@ -833,7 +840,7 @@ def _object_keys(cand: Any) -> set[str]:
             and (lemma in CONTAINER_NOUNS or lemma in DURATION_NOUNS and cand.dep_ == "dobj")
         ):
             for pobj in prep.children:
-                if pobj.dep_ == "pobj":
+                if pobj.dep_ == "pobj" and not _is_date_name(pobj):
                     keys.add(pobj.lemma_.lower())
                     pmods = [c for c in pobj.lefts if c.dep_ in ("amod", "compound")]
                     if pmods:

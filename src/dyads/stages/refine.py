@@ -40,7 +40,16 @@ STATE_ORGANS = {"GOV", "MIL", "COP", "JUD", "SPY", "LEG"}
 MAX_CLIMB = 8  # parse levels searched for an event governing another
 # a protest names whom it is against in what it is for ("to show their disapproval of the United
 # States' policies", "calling for the removal of President X", "in defiance of the authorities")
-PURPOSE_TARGET_ROOTS = {"14"}
+PURPOSE_TARGET_ROOTS = {"14"}  # protests retarget even from their own people
+# what happens in a place may be aimed at it when nothing else is named ("rejected a call for its
+# peacekeepers to be deployed in East Timor"); statements, meetings and cooperation never are
+NO_PLACE_PHRASE_ROOTS = {"01", "04", "05", "06"}
+# circumstances name no party of the act: "despite Israel's wish", "since last month's invasion"
+# ("after talks with the government" often does: kept)
+CIRCUMSTANCE_WORDS = {
+    "despite", "before", "since", "during", "amid", "amidst", "because", "until", "while", "as",
+    "although", "though", "when",
+}  # fmt: skip
 # place and destination phrases name no party: "sending troops to Iraq", "rallied in Kirkuk" (a
 # phrase of these prepositions is a place phrase when it names a place)
 LOCATIVE_PREPS = {
@@ -148,34 +157,49 @@ def _domestic(event: Event) -> Event:
 
 
 def _purpose_target(event: Event, doc: Any, mentions: tuple[Mention, ...]) -> Event:
-    """A protest with no target (or only its own people) is against the first actor named in what
-    it is for, outside its place phrases: "blocked a road to show their disapproval of the
-    United States' military policies" → USA. The mention's rule records ``purpose→target``."""
+    """An event with no target is aimed at the first party named in its own phrase: what a protest
+    is for ("blocked a road to show their disapproval of the United States' policies" → USA), the
+    holder inside an object ("suspended part of a military aid program for Bosnia" → BIH, "dismissed
+    an appeal from President X"). Place phrases count only when nothing else is named, and never
+    for statements, meetings and cooperation (01, 04-06); circumstances ("despite X's wish"), the
+    trigger's conjuncts and reasons given ("saying ...") never count. A protest whose target is its
+    own people is retargeted too. The mention's rule records ``purpose→target``."""
     source, target = event.source, event.target
     own = target is not None and source is not None and target.actor.code == source.actor.code
-    if event.cameo.root not in PURPOSE_TARGET_ROOTS or event.trigger_token < 0 or not (
-        target is None or own
-    ):
+    protest = event.cameo.root in PURPOSE_TARGET_ROOTS
+    if event.trigger_token < 0 or not (target is None or own and protest):
         return event
     trig = doc[event.trigger_token]
-    skip: set[int] = set()
-    for tok in about_span(trig):
+    span = about_span(trig, subjects=True, reasons=False)
+    places: set[int] = set()
+    circumstances: set[int] = set()
+    for tok in span:
         if tok.dep_ == "prep" and tok.lower_ in LOCATIVE_PREPS:
             if any(t.ent_type_ in PLACE_ENTITIES for t in tok.subtree):  # not "in defiance of"
-                skip.update(t.i for t in tok.subtree)
+                places.update(t.i for t in tok.subtree)
+        if tok.lower_ in CIRCUMSTANCE_WORDS and tok.dep_ in ("prep", "mark", "advcl", "acl"):
+            circumstances.update(t.i for t in tok.subtree)  # "despite Israel's wish"
+    span = [t for t in span if t.i not in circumstances]
     by_token: dict[int, Mention] = {}
     for m in mentions:
         if m.sentence_index == event.sentence_index:
             for i in range(*m.tokens):
                 by_token.setdefault(i, m)
-    for tok in about_span(trig):
-        m = by_token.get(tok.i)
-        if tok.i in skip or m is None or not _named_party(m.actor):
-            continue
-        if source is not None and (m is source or m.actor.code == source.actor.code):
-            continue
-        found = replace(m, rule=f"{m.rule}; purpose→target")
-        return replace(event, target=found, confidence=max(0.05, event.confidence - 0.05))
+    passes = (False,) if event.cameo.root in NO_PLACE_PHRASE_ROOTS else (False, True)
+    for with_places in passes:
+        for tok in span:
+            m = by_token.get(tok.i)
+            if m is None or tok.i in places and not with_places or not _named_party(m.actor):
+                continue
+            if source is not None and (m is source or m.actor.code == source.actor.code):
+                continue
+            if source is not None and m.actor.country == source.actor.country and (
+                m.rule.startswith("pronoun")
+                or m.actor.kind == "country" and STATE_ORGANS & set(source.actor.sectors)
+            ):  # "Russia's envoy dismissed accusations it is getting weapons": it is Russia; a
+                continue  # state organ does not act on its own state ("doubling the U.S. tariff")
+            found = replace(m, rule=f"{m.rule}; purpose→target")
+            return replace(event, target=found, confidence=max(0.05, event.confidence - 0.05))
     return event
 
 
@@ -275,12 +299,15 @@ def make_refine_stage(resources: Any, config: dict[str, Any]) -> Callable[[Docum
                 )
                 if source is not event.source or target is not event.target:
                     event = replace(event, source=source, target=target)
-            if place_targets:
+            place_first = event.cameo.root in PLACE_TARGET_ROOTS - PURPOSE_TARGET_ROOTS
+            if place_targets and not place_first:  # a protest: what it is for, then its place
                 event = _purpose_target(event, document.doc, document.mentions)
             if domestic_countries:
                 event = _domestic(event)
-            if place_targets:
+            if place_targets:  # force, aid, concessions: the place, then the phrase
                 event = _place_target(event, document.doc, resources.actors)
+                if place_first:
+                    event = _purpose_target(event, document.doc, document.mentions)
             events.append(event)
         return replace(document, events=tuple(_subordinate_clauses(events, document.doc)))
 
