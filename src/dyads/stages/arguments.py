@@ -271,7 +271,8 @@ REASON_VERBS = {"say", "cite", "add", "note", "argue", "claim", "explain", "insi
 
 def about_span(trig: Any, *, subjects: bool = False, reasons: bool = True) -> list[Any]:
     """The tokens after the trigger in its own subtree (for a noun trigger, in its verb's), without
-    appositions, subjects (kept with ``subjects``: "demanded that Israel ease"), conjoined verbs
+    appositions and subjects (kept with ``subjects``: "demanded that Israel ease", "denounced as a
+    crime Serbia's crackdown"), conjoined verbs
     (other acts), relative clauses of place or time ("..., where they face prison") and, without
     ``reasons``, the reason given ("rallied against the leader, saying he must resign")."""
     top = trig
@@ -287,7 +288,7 @@ def about_span(trig: Any, *, subjects: bool = False, reasons: bool = True) -> li
         another_act = another_act or tok.dep_ == "conj" and tok.head.i == trig.i  # "aggression and ties"
         reason = not reasons and tok.dep_ == "advcl" and tok.lemma_ in REASON_VERBS
         another_act = another_act or reason
-        subject = tok.dep_ in ("nsubj", "nsubjpass")
-        if tok.dep_ in NOT_ABOUT_DEPS and not (subjects and subject) or adverbial or another_act:
+        kept = subjects and tok.dep_ in ("nsubj", "nsubjpass", "appos")
+        if tok.dep_ in NOT_ABOUT_DEPS and not kept or adverbial or another_act:
             skip.update(t.i for t in tok.subtree)
     return [t for t in top.subtree if t.i > trig.i and t.i not in skip]

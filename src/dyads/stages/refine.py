@@ -167,7 +167,7 @@ def _purpose_target(event: Event, doc: Any, mentions: tuple[Mention, ...]) -> Ev
     source, target = event.source, event.target
     own = target is not None and source is not None and target.actor.code == source.actor.code
     protest = event.cameo.root in PURPOSE_TARGET_ROOTS
-    if event.trigger_token < 0 or not (target is None or own and protest):
+    if event.trigger_token < 0 or not (_unknown(target) or own and protest):
         return event
     trig = doc[event.trigger_token]
     span = about_span(trig, subjects=True, reasons=False)
@@ -177,8 +177,9 @@ def _purpose_target(event: Event, doc: Any, mentions: tuple[Mention, ...]) -> Ev
         if tok.dep_ == "prep" and tok.lower_ in LOCATIVE_PREPS:
             if any(t.ent_type_ in PLACE_ENTITIES for t in tok.subtree):  # not "in defiance of"
                 places.update(t.i for t in tok.subtree)
-        if tok.lower_ in CIRCUMSTANCE_WORDS and tok.dep_ in ("prep", "mark", "advcl", "acl"):
-            circumstances.update(t.i for t in tok.subtree)  # "despite Israel's wish"
+        circumstance = tok.lower_ in CIRCUMSTANCE_WORDS and tok.dep_ in ("prep", "mark", "advcl")
+        if circumstance and not (tok.lower_ == "as" and tok.dep_ == "prep"):  # "as a crime" is
+            circumstances.update(t.i for t in (tok.head if tok.dep_ == "mark" else tok).subtree)
     span = [t for t in span if t.i not in circumstances]
     by_token: dict[int, Mention] = {}
     for m in mentions:
@@ -203,6 +204,12 @@ def _purpose_target(event: Event, doc: Any, mentions: tuple[Mention, ...]) -> Ev
     return event
 
 
+def _unknown(mention: Mention | None) -> bool:
+    """No target, or one nobody can code ("Esfahan Uranium Conversion Facilities": a name the
+    dictionaries do not know)."""
+    return mention is None or not (mention.actor.code or mention.actor.country)
+
+
 def _named_party(actor: Actor) -> bool:
     """An actor a coder can name as a target: one with a country, or an international body."""
     return bool(actor.country) or (actor.code or "").startswith(("IGO", "NGO", "IMG"))
@@ -211,7 +218,7 @@ def _named_party(actor: Actor) -> bool:
 def _place_target(event: Event, doc: Any, dictionary: Any) -> Event:
     place = event.location
     if (
-        event.target is not None
+        not _unknown(event.target)
         or place is None
         or not place.country
         or place.start is None
