@@ -57,9 +57,11 @@ LOCATIVE_PREPS = {
     "into", "toward", "towards",
 }  # fmt: skip
 PLACE_ENTITIES = {"GPE", "LOC", "FAC"}
-# a protest aimed at a country is by that country's people ("the Umma party will boycott
-# Algeria's elections"): the state itself counts as the counterpart that gives a group its country
-DOMESTIC_ROOTS = {"14"}
+UNKNOWN_ATTACKER_ROOTS = {"18", "19", "20"}
+# a protest, demand, complaint or rejection by a group without a country is its counterpart's
+# country's business ("the Umma party will boycott Algeria's elections", "the main Hutu rebel group
+# insisted that Burundi's government grant ..."): any counterpart with a country gives it its own
+DOMESTIC_ROOTS = {"10", "11", "12", "14"}
 PLACE_TARGET_ROOTS = {"07", "08", "09", "13", "14", "15", "16", "17", "18", "19", "20"}
 
 
@@ -139,7 +141,7 @@ def _domestic(event: Event) -> Event:
             and other.actor.country
             and (
                 STATE_ORGANS & set(other.actor.sectors)
-                or other.actor.kind == "country" and event.cameo.root in DOMESTIC_ROOTS
+                or event.cameo.root in DOMESTIC_ROOTS
             )
         ):
             fixed = _with_country(
@@ -154,6 +156,44 @@ def _domestic(event: Event) -> Event:
     if source is event.source and target is event.target:
         return event
     return replace(event, source=source, target=target)
+
+
+def _place_source(event: Event, doc: Any, dictionary: Any) -> Event:
+    """An attack nobody is named for ("a roadside bomb near Samarra killed a U.S. soldier") is by
+    an unidentified armed actor of the country of its place, CAMEO's UAF sector: IRQUAF, rule
+    ``place→source``. Air strikes are not: only states fly them."""
+    place = event.location
+    if (
+        not _unknown(event.source)
+        or event.cameo.root not in UNKNOWN_ATTACKER_ROOTS
+        or event.cameo.code.startswith("195")
+        or place is None
+        or not place.country
+        or place.start is None
+        or place.end is None
+    ):
+        return event
+    span = doc.char_span(place.start, place.end, alignment_mode="expand")
+    if span is None or len(span) == 0:
+        return event
+    actor = dictionary.country_actor(
+        place.country,
+        ("UAF",),
+        reason=f"an unidentified attacker in {place.name!r} (no source named)",
+    )
+    source = Mention(
+        start=place.start,
+        end=place.end,
+        text=place.text or place.name,
+        sentence_index=event.sentence_index,
+        head=span.root.i,
+        tokens=(span[0].i, span[len(span) - 1].i + 1),
+        actor=actor,
+        rule="place→source",
+    )
+    if event.target is not None and event.target.actor.code == actor.code:
+        return event
+    return replace(event, source=source, confidence=max(0.05, event.confidence - 0.05))
 
 
 def _purpose_target(event: Event, doc: Any, mentions: tuple[Mention, ...]) -> Event:
@@ -315,6 +355,7 @@ def make_refine_stage(resources: Any, config: dict[str, Any]) -> Callable[[Docum
                 event = _place_target(event, document.doc, resources.actors)
                 if place_first:
                     event = _purpose_target(event, document.doc, document.mentions)
+                event = _place_source(event, document.doc, resources.actors)
             events.append(event)
         return replace(document, events=tuple(_subordinate_clauses(events, document.doc)))
 
