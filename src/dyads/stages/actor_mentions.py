@@ -141,6 +141,14 @@ def interviewers(mentions: dict[int, Mention], doc: Any) -> dict[int, Mention]:
 def better_actor(a: Actor, b: Actor, a_title: bool = True) -> Actor | None:
     """The more informative of two apposed actors if they can be the same actor, else None."""
     kinds = {a.kind, b.kind}
+    if (
+        a.kind == "person"
+        and b.kind == "organization"
+        and b.code
+        and not (a.code or "").startswith(b.code[:3])
+    ):
+        # "Kenzo Oshima, the United Nations Emergency Relief Coordinator": he speaks for it
+        return replace(b, kind="person", name=a.name, reason=b.reason + " (from apposition)")
     if kinds - {"person", "group"} and kinds != {"group"} and len(kinds) > 1:
         return None
     if a.kind == "person" and b.kind == "group" and b.code and a.code is None:

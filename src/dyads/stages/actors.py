@@ -391,9 +391,11 @@ class ActorResolver:
                     resolved = self.resolve_head(obj) if obj.i in self.matches else None
                     if resolved is not None and resolved.actor.country:
                         return resolved.actor.country, f"'{child.text} {obj.text}'"
-                    place = self._place_country(obj)
-                    if place is not None:
-                        return place, f"place '{child.text} {obj.text}'"
+                    names = [obj] + [c for c in obj.lefts if c.dep_ == "compound"]
+                    for name in names:  # "the government of Sindh province"
+                        place = self._place_country(name)
+                        if place is not None:
+                            return place, f"place '{child.text} {name.text}'"
         for t in toks:  # "Darfur rebels", "Kurdish" handled above; places as modifiers here
             if (
                 t.i < head.i
@@ -597,6 +599,12 @@ class ActorResolver:
             people = self._people_of_country(toks, head)
             if people is not None:
                 return people
+            office = self._org_modifier(toks, head) if head.ent_type_ == "ORG" else None
+            if office is not None:  # "the United Nations Emergency Relief Coordinator"
+                return _Resolved(
+                    replace(office, reason=f"{office.reason}; an office named after it"),
+                    "dictionary:organization-office",
+                )
             kind = ENTITY_KINDS[head.ent_type_]
             return _Resolved(
                 Actor(
