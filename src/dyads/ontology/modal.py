@@ -81,6 +81,9 @@ def cameo_modal_code(code: str, modality: str, cue: str = "") -> str | None:
         return _lookup(THREAT, code)  # material conflict to come: a threat
     if modality == "threatened":
         return _lookup(THREAT, code) if root >= 9 else None
+    if modality == "hypothetical" and cue.lower().endswith(" if") and root >= 14:
+        # "the Community may halt its mediation if the fighting goes on": a conditional threat
+        return _lookup(THREAT, code)
     if modality == "negated" and cue.lower() in REFUSAL_CUES and 2 <= root <= 8:
         return _lookup(REFUSAL, code)
     return None

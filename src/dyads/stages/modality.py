@@ -59,6 +59,7 @@ INTENT_NOUNS = {
     "willingness",
 }
 THREAT_WORDS = {"threaten", "threat", "warn", "ultimatum"}
+CONDITIONAL_MODALS = {"could", "might", "may", "would", "will"}  # "may halt X if Y": a threat
 HYPOTHETICAL_MODALS = {"could", "might", "may", "would", "should", "can", "must", "ought"}
 FUTURE_MODALS = {"will", "shall", "'ll", "wo"}
 READY_WORDS = {"ready", "willing", "prepared", "eager", "determined", "keen", "poised"}
@@ -143,6 +144,8 @@ def _modal_cue(verb: Any) -> tuple[str, str] | None:
         if c.dep_ == "aux" and c.lower_ in HYPOTHETICAL_MODALS:
             if c.lower_ == "would" and verb.dep_ == "ccomp" and verb.head.lemma_ in REPORTING:
                 return "future", c.text  # "Canada said it would close its embassy"
+            if c.lower_ in CONDITIONAL_MODALS and _conditional(verb):
+                return "hypothetical", f"{c.text} if"  # "may halt mediation if ...": a threat
             return "hypothetical", c.text
     for c in verb.children:
         if c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether"):
@@ -152,6 +155,14 @@ def _modal_cue(verb: Any) -> tuple[str, str] | None:
     ):
         return "hypothetical", "if"
     return None
+
+
+def _conditional(verb: Any) -> bool:
+    """Does an if/unless clause hang on ``verb`` ("may halt its mediation if the fighting goes on")?"""
+    return any(
+        c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in c.children)
+        for c in verb.children
+    )
 
 
 def _governor_cue(node: Any, below: Any) -> tuple[str, str] | None:
