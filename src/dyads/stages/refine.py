@@ -158,6 +158,24 @@ def _domestic(event: Event) -> Event:
     return replace(event, source=source, target=target)
 
 
+def _source_from_subject_event(event: Event, doc: Any, events: list[Event]) -> Event:
+    """An act whose subject is another coded act has that act's source: "recent US Predator attacks
+    have killed eight al-Qaeda leaders" → the killing is by the US (rule ``+subject-event``)."""
+    guessed = event.source is not None and event.source.rule == "place→source"
+    if not (_unknown(event.source) or guessed) or event.trigger_token < 0:
+        return event
+    trig = doc[event.trigger_token]
+    subjects = [c.i for c in trig.children if c.dep_ in ("nsubj", "csubj")]
+    for other in events:
+        if other is event or other.trigger_token not in subjects or _unknown(other.source):
+            continue
+        source = replace(other.source, rule=f"{other.source.rule}+subject-event")
+        if event.target is not None and event.target.actor.code == source.actor.code:
+            return event
+        return replace(event, source=source)
+    return event
+
+
 def _place_source(event: Event, doc: Any, dictionary: Any) -> Event:
     """An attack nobody is named for ("a roadside bomb near Samarra killed a U.S. soldier") is by
     an unidentified armed actor of the country of its place, CAMEO's UAF sector: IRQUAF, rule
@@ -357,6 +375,7 @@ def make_refine_stage(resources: Any, config: dict[str, Any]) -> Callable[[Docum
                     event = _purpose_target(event, document.doc, document.mentions)
                 event = _place_source(event, document.doc, resources.actors)
             events.append(event)
+        events = [_source_from_subject_event(e, document.doc, events) for e in events]
         return replace(document, events=tuple(_subordinate_clauses(events, document.doc)))
 
     return refine
