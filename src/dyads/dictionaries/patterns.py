@@ -37,6 +37,7 @@ VERB_SLOTS = {
     "agent",
     "governor_object",
     "object_inner",
+    "object_of",
     "none",
 }
 NOUN_SLOTS = {

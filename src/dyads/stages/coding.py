@@ -250,6 +250,13 @@ class Coder:
             if holder is None or self.mention_of(holder) is not None:
                 return []
             return args.prep_objects(holder, OBJECT_INNER_PREPS)
+        if name == "object_of":
+            # "demanded the withdrawal of Serbian forces": the holder of the act the object names
+            obj = args.direct_object(trig) if trig.pos_ in VERB_POS else None
+            holder = used if used is not None else obj
+            if holder is None or self.mention_of(holder) is not None:
+                return []
+            return args.prep_objects(holder, ("of",))
         if name == "iobj":
             return args.children(trig, "dative", "iobj")
         if name == "purpose_object":
