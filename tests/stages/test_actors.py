@@ -310,3 +310,18 @@ def test_a_titled_misspelt_surname_is_the_one_office_holder_it_resembles(pipelin
         pipeline, "President Bouteflicka met the French ambassador.", date="2000-01-01"
     )
     assert mention(coded, "President Bouteflicka").actor.code == "DZAGOV"
+
+
+def test_offices_of_organisations_and_governments_of_provinces(pipeline):
+    coded = code_text(
+        pipeline,
+        "Maria Ruiz, the European Union Special Representative, urged Serbia to hold new elections.",
+    )
+    assert mention(coded, "European Union Special Representative").actor.code == "IGOEEC"
+    assert mention(coded, "Maria Ruiz").actor.code == "IGOEEC"  # she speaks for it
+    coded = code_text(
+        pipeline, "The government of Balochistan province ordered new police patrols."
+    )
+    assert mention(coded, "government of Balochistan province").actor.code == "PAKGOV"
+    coded = code_text(pipeline, "One third of the rebels were disarmed.")
+    assert coded.events and coded.events[0].source.actor.code == "REB"  # partitive fraction

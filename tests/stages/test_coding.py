@@ -274,7 +274,7 @@ def test_an_attack_with_no_named_attacker_still_kills(pipeline):
         pipeline,
         "A roadside bombing near the town of Kandahar on Sunday killed two Afghan soldiers.",
     )
-    assert event.cameo.code == "1833" and _pair(event) == (None, "AFGMIL")
+    assert event.cameo.code == "1833" and _pair(event) == ("AFGUAF", "AFGMIL")  # refine: UAF
     assert not _events(pipeline, "The disease killed five soldiers.")
 
 
@@ -343,3 +343,30 @@ def test_the_sources_own_people_are_not_its_target(pipeline):
     text = "The African Union rejected a call for its peacekeeping forces to be deployed in Sudan."
     events = _events(pipeline, text, "12")
     assert events and all(_pair(e)[1] != "MIL" for e in events)
+
+
+def test_cameos_notes_expelled_diplomats_cancelled_visits_and_charges(pipeline):
+    (event,) = _events(pipeline, "Poland expelled two Belarusian diplomats on Tuesday.")
+    assert event.cameo.code == "161" and _pair(event) == ("POL", "BLRGOV")
+    (event,) = _events(pipeline, "Prosecutors in Ankara charged the journalist with espionage.")
+    assert event.cameo.code == "1125"  # an accusation, its crime from the words after it
+
+
+def test_forces_preparing_an_attack_show_force_posture(pipeline):
+    events = _events(
+        pipeline, "Ukrainian troops prepared to resume shelling the Russian positions."
+    )
+    posture = [e for e in events if e.cameo.code == "150"]
+    assert [_pair(e) for e in posture] == [("UKRMIL", "RUS")]  # through "resume" to its object
+
+
+def test_measures_hold_what_they_measure_and_a_cause_is_no_object(pipeline):
+    (event,) = _events(
+        pipeline, "Swiss volunteers handed over 300 kg of medicine to the Red Cross in Aleppo."
+    )
+    assert event.cameo.code == "073" and _pair(event) == ("CHECVL", "NGOIRC")
+    (event,) = _events(
+        pipeline, "Miners stopped work at the Kuzbass pits on Monday over a new pension law."
+    )
+    assert event.cameo.root == "14"  # a strike, not a policy U-turn on the law
+    assert not _events(pipeline, "Her bakery started to struggle in March when prices rose.")

@@ -16,6 +16,7 @@ CASES = [
     ("Germany threatened to impose sanctions on Iran.", "threatened"),
     ("Germany could impose sanctions on Iran.", "hypothetical"),
     ("If talks fail, Germany would impose sanctions on Iran.", "hypothetical"),
+    ("Germany may impose sanctions on Iran if the talks fail.", "hypothetical"),
     ("Germany will impose sanctions on Iran.", "future"),
     ("Germany will no longer impose sanctions on Iran.", "negated"),
     ("Germany called for sanctions against Iran.", "hypothetical"),
@@ -68,3 +69,17 @@ def test_will_not_names_its_auxiliary_as_the_cue(pipeline):
     coded = code_text(pipeline, "Germany won't impose sanctions on Iran.")
     (event,) = [e for e in coded.events if e.cameo.code == "163"]
     assert (event.modality, event.modality_cue) == ("negated", "will not")
+
+
+def test_a_conditional_conflict_act_is_cameos_threat(pipeline):
+    from dyads.ontology.modal import cameo_modal_code
+
+    coded = code_text(
+        pipeline,
+        "The president of Peru may suspend the talks with the rebels if the attacks continue.",
+    )
+    (event,) = coded.events
+    assert (event.modality, event.modality_cue) == ("hypothetical", "may if")
+    assert cameo_modal_code(event.cameo.code, event.modality, event.modality_cue).startswith("13")
+    (event,) = code_text(pipeline, "The rebels may attack the capital.").events
+    assert cameo_modal_code(event.cameo.code, event.modality, event.modality_cue) is None

@@ -97,3 +97,50 @@ def test_an_attempted_attack_is_the_attack_in_cameos_code():
     assert cameo_modal_code("170", "intended", "tried") == "170"
     assert cameo_modal_code("186", "intended", "attempted") == "185"
     assert cameo_modal_code("190", "intended", "wants") == "1384"  # a wish to attack: a threat
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Miners stopped work at the Kuzbass pits on Monday over a new pension law.", "1432"),
+        ("Georgian students blocked streets in Tbilisi to demand democratic reforms.", "1444"),
+        ("The rebels accused the governor of embezzling public funds.", "1121"),
+        ("The army suspended part of a military aid program for the rebels.", "1622"),
+        # a general concession whose content is an institutional change joins 083
+        (
+            "The regional chief conceded to demands from the opposition to overhaul the judiciary.",
+            "0834",
+        ),
+    ],
+)
+def test_what_an_act_is_about_picks_cameos_last_digit(pipeline, text, code):
+    from coding_helpers import code_text
+
+    codes = [e.cameo.code for e in code_text(pipeline, text).events]
+    assert code in codes
+
+
+def test_subcode_words_load_and_name_known_kinds():
+    from dyads.ontology import SUBCODE_KINDS, load_subcode_words
+
+    words = load_subcode_words()
+    assert set(words) == set(SUBCODE_KINDS)
+    assert words["purpose"]["resign"] == "1" and words["aid"]["military"] == "2"
+    assert words["accusation"]["espionage"] == "5"
+    assert all(d in SUBCODE_KINDS[dim].values() for dim, w in words.items() for d in w.values())
+
+
+def test_a_model_guess_no_word_supports_is_undone():
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    chooser = _chooser("0213")
+    chooser.words = {"purpose": {}, "aid": {"military": "2"}, "accusation": {}}
+    tok = SimpleNamespace(i=0, pos_="VERB", dep_="ROOT", subtree=[], lemma_="suspend")
+    tok.head = tok
+    doc = {0: tok}  # a trigger with nothing after it: no word says which aid
+    guessed = replace(_event("1622"), rule="cut-aid:suspend+model:162", trigger_token=0)
+    assert chooser.from_words(doc, guessed).cameo.code == "162"
+    kept = replace(_event("1622"), rule="cut-military-aid:suspend", trigger_token=0)
+    assert chooser.from_words(doc, kept).cameo.code == "1622"  # a pattern's own sub-code

@@ -68,7 +68,13 @@ class Ontology:
 SUBCODE_KINDS = {
     "purpose": {"leadership": "1", "policy": "2", "rights": "3", "institutions": "4"},
     "aid": {"economic": "1", "military": "2", "humanitarian": "3"},
-    "accusation": {"crime": "1", "rights": "2", "aggression": "3", "war_crimes": "4", "espionage": "5"},
+    "accusation": {
+        "crime": "1",
+        "rights": "2",
+        "aggression": "3",
+        "war_crimes": "4",
+        "espionage": "5",
+    },
 }
 
 
@@ -79,9 +85,13 @@ def load_subcode_words() -> dict[str, dict[str, str]]:
     for lineno, row in _tsv_rows("subcode_words.tsv"):
         kinds = SUBCODE_KINDS.get(row["dimension"])
         if kinds is None:
-            raise OntologyError(f"subcode_words.tsv:{lineno}: unknown dimension {row['dimension']!r}")
+            raise OntologyError(
+                f"subcode_words.tsv:{lineno}: unknown dimension {row['dimension']!r}"
+            )
         if row["kind"] not in kinds:
-            raise OntologyError(f"subcode_words.tsv:{lineno}: unknown {row['dimension']} {row['kind']!r}")
+            raise OntologyError(
+                f"subcode_words.tsv:{lineno}: unknown {row['dimension']} {row['kind']!r}"
+            )
         table[row["dimension"]][row["words"].lower()] = kinds[row["kind"]]
     return table
 

@@ -285,7 +285,9 @@ def about_span(trig: Any, *, subjects: bool = False, reasons: bool = True) -> li
             continue
         adverbial = tok.dep_ == "relcl" and any(c.tag_ == "WRB" for c in tok.children)
         another_act = tok.dep_ == "conj" and tok.pos_ == "VERB"  # "bowed to pressure and withdrew"
-        another_act = another_act or tok.dep_ == "conj" and tok.head.i == trig.i  # "aggression and ties"
+        another_act = (
+            another_act or tok.dep_ == "conj" and tok.head.i == trig.i
+        )  # "aggression and ties"
         reason = not reasons and tok.dep_ == "advcl" and tok.lemma_ in REASON_VERBS
         another_act = another_act or reason
         kept = subjects and tok.dep_ in ("nsubj", "nsubjpass", "appos")

@@ -54,8 +54,8 @@ DEPTH_PENALTY = 0.05  # per dependency level between the trigger and its sentenc
 DURATION_NOUNS = {"day", "week", "month", "hour", "year", "night"}
 CONTAINER_NOUNS = {
     # measures: "700 kg of medicine"
-    "kg", "kilogram", "kilo", "pound", "litre", "liter", "gallon", "barrel", "truckload",
-    "planeload", "shipload", "crate", "box", "bag", "sack", "carton", "container", "pallet",
+    "kg", "kilogram", "kilo", "pound", "litre", "liter", "gallon", "planeload", "crate", "box",
+    "bag", "sack", "carton", "container", "pallet",
     "delivery", "shipment", "round", "package", "batch", "supply", "ton", "tonne", "consignment",
     "series", "wave", "number", "amount", "set", "lot", "kind", "type", "form", "provision",
     "transfer", "sale", "release", "return", "withdrawal", "exchange", "deployment", "dispatch",

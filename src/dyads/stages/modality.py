@@ -160,7 +160,8 @@ def _modal_cue(verb: Any) -> tuple[str, str] | None:
 def _conditional(verb: Any) -> bool:
     """Does an if/unless clause hang on ``verb`` ("may halt its mediation if the fighting goes on")?"""
     return any(
-        c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in c.children)
+        c.dep_ == "advcl"
+        and any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in c.children)
         for c in verb.children
     )
 

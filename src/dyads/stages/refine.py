@@ -58,10 +58,14 @@ LOCATIVE_PREPS = {
 }  # fmt: skip
 PLACE_ENTITIES = {"GPE", "LOC", "FAC"}
 UNKNOWN_ATTACKER_ROOTS = {"18", "19", "20"}
-# a protest, demand, complaint or rejection by a group without a country is its counterpart's
-# country's business ("the Umma party will boycott Algeria's elections", "the main Hutu rebel group
-# insisted that Burundi's government grant ..."): any counterpart with a country gives it its own
+# a protest by a group without a country, or a demand, complaint or rejection by a rebel group,
+# party, opposition or civil group, is its counterpart's country's business ("the Umma party will
+# boycott Algeria's elections", "the main Hutu rebel group insisted that Burundi's government
+# grant ..."): any counterpart with a country gives it its own
 DOMESTIC_ROOTS = {"10", "11", "12", "14"}
+# ... for demands, complaints and rejections, only the groups of a country's own politics
+# ("the ministers denounced Russia's bombing" are not Russian ministers)
+DOMESTIC_SECTORS = {"REB", "OPP", "PTY", "RAD", "LAB", "CVL", "EDU", "ELI", "SEP", "AGR", "REL"}
 PLACE_TARGET_ROOTS = {"07", "08", "09", "13", "14", "15", "16", "17", "18", "19", "20"}
 
 
@@ -142,6 +146,7 @@ def _domestic(event: Event) -> Event:
             and (
                 STATE_ORGANS & set(other.actor.sectors)
                 or event.cameo.root in DOMESTIC_ROOTS
+                and (event.cameo.root == "14" or DOMESTIC_SECTORS & set(mention.actor.sectors))
             )
         ):
             fixed = _with_country(
@@ -252,9 +257,14 @@ def _purpose_target(event: Event, doc: Any, mentions: tuple[Mention, ...]) -> Ev
                 continue
             if source is not None and (m is source or m.actor.code == source.actor.code):
                 continue
-            if source is not None and m.actor.country == source.actor.country and (
-                m.rule.startswith("pronoun")
-                or m.actor.kind == "country" and STATE_ORGANS & set(source.actor.sectors)
+            if (
+                source is not None
+                and m.actor.country == source.actor.country
+                and (
+                    m.rule.startswith("pronoun")
+                    or m.actor.kind == "country"
+                    and STATE_ORGANS & set(source.actor.sectors)
+                )
             ):  # "Russia's envoy dismissed accusations it is getting weapons": it is Russia; a
                 continue  # state organ does not act on its own state ("doubling the U.S. tariff")
             found = replace(m, rule=f"{m.rule}; purpose→target")
