@@ -325,3 +325,5 @@ def test_offices_of_organisations_and_governments_of_provinces(pipeline):
     assert mention(coded, "government of Balochistan province").actor.code == "PAKGOV"
     coded = code_text(pipeline, "One third of the rebels were disarmed.")
     assert coded.events and coded.events[0].source.actor.code == "REB"  # partitive fraction
+    coded = code_text(pipeline, "The Hungarians of southern Slovakia demanded more autonomy.")
+    assert mention(coded, "Hungarians of southern Slovakia").actor.code == "SVKCVL"

@@ -416,6 +416,26 @@ class ActorResolver:
                     return place, f"place {t.text!r}"
         return None, ""
 
+    def _people_home(self, head: Any, own: str | None) -> tuple[str, str] | None:
+        """The country a people lives in when an ``of``/``in`` phrase names another country's
+        place (``the Albanians of southern Serbia``, ``Turks in Germany``)."""
+        for prep in head.rights:
+            if prep.dep_ != "prep" or prep.lower_ not in ("of", "in"):
+                continue
+            for obj in prep.children:
+                if obj.dep_ != "pobj":
+                    continue
+                m = self._match_at(obj)
+                alias = best_alias(m[2]) if m is not None else None
+                country = (
+                    alias.entry.country
+                    if alias is not None and alias.entry.kind == "country"
+                    else self._place_country(obj)
+                )
+                if country and country != own:
+                    return country, obj.text
+        return None
+
     def _place_country(self, tok: Any) -> str | None:
         """The country of a place name (gazetteer: regions and cities), if it is one."""
         if self.gazetteer is None or tok.pos_ != "PROPN":
@@ -459,6 +479,12 @@ class ActorResolver:
                     kind="group",
                     reason=f"{actor.reason}; a people named without an article: civilians",
                 )
+            elif alias.form == "people" and alias.entry.kind == "country":
+                home = self._people_home(head, actor.country)
+                if home is not None:  # "the Albanians of southern Serbia": a people where it lives
+                    actor = self.d.country_actor(
+                        home[0], ("CVL",), reason=f"{actor.reason}, living in {home[1]}"
+                    )
             elif alias.entry.kind == "person" and not actor.sectors and actor.country:
                 # a known person with no role on this date, titled in the text ("President
                 # Obama" in an undated story): the title says what the text claims they are
