@@ -327,3 +327,5 @@ def test_offices_of_organisations_and_governments_of_provinces(pipeline):
     assert coded.events and coded.events[0].source.actor.code == "REB"  # partitive fraction
     coded = code_text(pipeline, "The Hungarians of southern Slovakia demanded more autonomy.")
     assert mention(coded, "Hungarians of southern Slovakia").actor.code == "SVKCVL"
+    coded = code_text(pipeline, "Aid reached refugees fleeing the fighting in Sudan.")
+    assert mention(coded, "refugees").actor.code == "SDNREF"

@@ -58,6 +58,10 @@ from .coref import PRONOUNS, resolve_references
 from .segment import sentence_spans
 
 
+# people fleeing a country are of it ("refugees fleeing the civil war in Liberia")
+FLEEING = {"flee", "escape", "leave"}
+
+
 @dataclass
 class _Resolved:
     actor: Actor
@@ -396,6 +400,12 @@ class ActorResolver:
                         place = self._place_country(name)
                         if place is not None:
                             return place, f"place '{child.text} {name.text}'"
+            if child.dep_ == "acl" and child.lemma_ in FLEEING:  # "refugees fleeing the war in
+                for t in child.subtree:  # Liberia": the country they flee
+                    m = self._match_at(t) if t.pos_ == "PROPN" else None
+                    alias = best_alias(m[2]) if m is not None else None
+                    if alias is not None and alias.entry.kind == "country":
+                        return alias.entry.country, f"fleeing {t.text!r}"
         for t in toks:  # "Darfur rebels", "Kurdish" handled above; places as modifiers here
             if (
                 t.i < head.i
