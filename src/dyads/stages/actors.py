@@ -57,7 +57,6 @@ from .actor_words import (
 from .coref import PRONOUNS, resolve_references
 from .segment import sentence_spans
 
-
 # people fleeing a country are of it ("refugees fleeing the civil war in Liberia")
 FLEEING = {"flee", "escape", "leave"}
 
