@@ -69,3 +69,12 @@ def test_a_protest_aimed_at_a_country_is_by_its_people(pipeline):
         "The opposition party said it will boycott the parliamentary elections in Algeria.",
     )
     assert _pair(event) == ("DZAOPP", "DZA")
+
+
+def test_no_target_from_the_sources_own_side(pipeline):
+    events = _events(
+        pipeline, "Pakistan and Iran rejected claims that their border guards abused migrants."
+    )
+    assert events and all(e.target is None for e in events)  # not each other
+    events = _events(pipeline, "Militants ramped up attacks on police in Balochistan province.")
+    assert not [e for e in events if e.source and e.source.rule == "place→source"]

@@ -184,7 +184,8 @@ def _source_from_subject_event(event: Event, doc: Any, events: list[Event]) -> E
 def _place_source(event: Event, doc: Any, dictionary: Any) -> Event:
     """An attack nobody is named for ("a roadside bomb near Samarra killed a U.S. soldier") is by
     an unidentified armed actor of the country of its place, CAMEO's UAF sector: IRQUAF, rule
-    ``place→source``. Air strikes are not: only states fly them."""
+    ``place→source``. Air strikes are not (only states fly them), nor attacks named by a noun
+    (their attacker may be on the verb the parse did not link)."""
     place = event.location
     if (
         not _unknown(event.source)
@@ -196,6 +197,8 @@ def _place_source(event: Event, doc: Any, dictionary: Any) -> Event:
         or place.end is None
     ):
         return event
+    if event.trigger_token < 0 or doc[event.trigger_token].pos_ not in ("VERB", "AUX"):
+        return event  # "the BLA stepped up attacks": a noun's attacker may sit on its verb
     span = doc.char_span(place.start, place.end, alignment_mode="expand")
     if span is None or len(span) == 0:
         return event
@@ -250,13 +253,22 @@ def _purpose_target(event: Event, doc: Any, mentions: tuple[Mention, ...]) -> Ev
             for i in range(*m.tokens):
                 by_token.setdefault(i, m)
     passes = (False,) if event.cameo.root in NO_PLACE_PHRASE_ROOTS else (False, True)
+    co_sources = _conjoined(doc, source.head) if source is not None and source.head >= 0 else set()
+    co_codes = {m.actor.code for m in mentions if m.head in co_sources and m.actor.code}
+    co_countries = {m.actor.country for m in mentions if m.head in co_sources and m.actor.country}
     for with_places in passes:
         for tok in span:
             m = by_token.get(tok.i)
             if m is None or tok.i in places and not with_places or not _named_party(m.actor):
                 continue
-            if source is not None and (m is source or m.actor.code == source.actor.code):
-                continue
+            if source is not None and (
+                m is source
+                or m.actor.code == source.actor.code
+                or m.head in co_sources
+                or m.actor.code in co_codes
+                or _own_people(doc, m, co_countries)
+            ):
+                continue  # the source, or one acting with it ("Pakistan and China reject ...")
             if (
                 source is not None
                 and m.actor.country == source.actor.country
@@ -270,6 +282,29 @@ def _purpose_target(event: Event, doc: Any, mentions: tuple[Mention, ...]) -> Ev
             found = replace(m, rule=f"{m.rule}; purpose→target")
             return replace(event, target=found, confidence=max(0.05, event.confidence - 0.05))
     return event
+
+
+def _own_people(doc: Any, mention: Mention, countries: set[str | None]) -> bool:
+    """ "their border guards" when "their" are the sources: the sources' own people."""
+    head = doc[mention.head] if mention.head >= 0 else None
+    return (
+        head is not None
+        and mention.actor.country in countries
+        and any(c.dep_ == "poss" and c.pos_ == "PRON" for c in head.children)
+    )
+
+
+def _conjoined(doc: Any, i: int) -> set[int]:
+    """The tokens conjoined with token ``i`` ("Pakistan and China"), ``i`` included."""
+    first = doc[i]
+    while first.dep_ == "conj" and first.head.i != first.i:
+        first = first.head
+    out, stack = set(), [first]
+    while stack:
+        tok = stack.pop()
+        out.add(tok.i)
+        stack.extend(c for c in tok.children if c.dep_ == "conj")
+    return out
 
 
 def _unknown(mention: Mention | None) -> bool:
