@@ -270,11 +270,12 @@ REASON_VERBS = {"say", "cite", "add", "note", "argue", "claim", "explain", "insi
 
 
 def about_span(trig: Any, *, subjects: bool = False, reasons: bool = True) -> list[Any]:
-    """The tokens after the trigger in its own subtree (for a noun trigger, in its verb's), without
-    appositions and subjects (kept with ``subjects``: "demanded that Israel ease", "denounced as a
-    crime Serbia's crackdown"), conjoined verbs
-    (other acts), relative clauses of place or time ("..., where they face prison") and, without
-    ``reasons``, the reason given ("rallied against the leader, saying he must resign")."""
+    """The tokens after the trigger in its own subtree (for a noun trigger, in its verb's): what the
+    act is about and whom it names. Left out: appositions and subjects (kept with ``subjects``:
+    "demanded that Israel ease", "denounced as a crime Serbia's crackdown"), other acts (conjoined
+    verbs, the trigger's own conjuncts: "bowed to pressure and withdrew", "aggression and ties"),
+    relative clauses of place or time ("..., where they face prison") and, without ``reasons``,
+    the reason given ("rejected the resolution, saying it stems from ...")."""
     top = trig
     if trig.pos_ in ("NOUN", "PROPN"):
         while top.dep_ in ("dobj", "pobj", "prep") and top.head is not top and top.pos_ != "VERB":
@@ -283,14 +284,17 @@ def about_span(trig: Any, *, subjects: bool = False, reasons: bool = True) -> li
     for tok in top.subtree:
         if tok.i <= trig.i or tok.i in skip:
             continue
-        adverbial = tok.dep_ == "relcl" and any(c.tag_ == "WRB" for c in tok.children)
-        another_act = tok.dep_ == "conj" and tok.pos_ == "VERB"  # "bowed to pressure and withdrew"
-        another_act = (
-            another_act or tok.dep_ == "conj" and tok.head.i == trig.i
-        )  # "aggression and ties"
-        reason = not reasons and tok.dep_ == "advcl" and tok.lemma_ in REASON_VERBS
-        another_act = another_act or reason
         kept = subjects and tok.dep_ in ("nsubj", "nsubjpass", "appos")
-        if tok.dep_ in NOT_ABOUT_DEPS and not kept or adverbial or another_act:
+        if (
+            tok.dep_ in NOT_ABOUT_DEPS
+            and not kept
+            or tok.dep_ == "relcl"
+            and any(c.tag_ == "WRB" for c in tok.children)
+            or tok.dep_ == "conj"
+            and (tok.pos_ == "VERB" or tok.head.i == trig.i)
+            or not reasons
+            and tok.dep_ == "advcl"
+            and tok.lemma_ in REASON_VERBS
+        ):
             skip.update(t.i for t in tok.subtree)
     return [t for t in top.subtree if t.i > trig.i and t.i not in skip]

@@ -7,9 +7,12 @@
    ``rebels``, ``militias``) takes, in order: the country of the event's location ("militias in
    Tripoli", "protesters in Monrovia"), else the country of its counterpart when that counterpart
    is a state organ (government, military, police, judiciary, intelligence, legislature) —
-   "Egyptian police dispersed demonstrators" are Egyptian demonstrators. A judge or police officer
-   named without a country is treated the same way (they act at home). An ethnic group ("ethnic
-   Albanians") takes the country of the event's place when that differs from its ethnicity's.
+   "Egyptian police dispersed demonstrators" are Egyptian demonstrators — or, for a protest, any
+   counterpart with a country, and for a demand, complaint or rejection by a rebel, party,
+   opposition or civil group, too ("the Umma party will boycott Algeria's elections"). A judge
+   or police officer named without a country is treated the same way (they act at home). An
+   ethnic group ("ethnic Albanians") takes the country of the event's place when that differs
+   from its ethnicity's.
    The actor's ``reason`` says which rule applied. An actor with no sector (a bare name) never
    gets a guessed country.
 3. **The place as target.** A material conflict (CAMEO 14-20), a threat (13), aid (07), a
@@ -18,6 +21,12 @@
    demonstrated in Kirkuk" is IRQCVL → IRQ, "Hamas threatened to resume attacks in Israel" is
    → ISR, "Ethiopia lifted the state of emergency in Amhara" is → ETH. The target mention is
    the place's words and its rule ``place→target``; the event's confidence drops by 0.05.
+   Before the place (for a protest) or after it (for the others), an event with no target takes
+   the first party named in its own phrase: what a protest is for, the holder inside its object
+   ("suspended part of a training program for Niger" → NER), rule ``purpose→target``
+   (:func:`_purpose_target`). An attack with no named attacker is by an unidentified armed actor
+   of its place's country (UAF, ``place→source``); an act whose subject is another coded act
+   ("US drone attacks have killed ...") takes that act's source (``+subject-event``).
 4. **The main clause first.** Once every confidence is final, an event whose trigger sits below
    another event's trigger in the parse (a participle, purpose, complement, relative or
    conjoined clause, or a nominal object: "rioted ..., setting fire to mattresses",
