@@ -59,7 +59,7 @@ INTENT_NOUNS = {
     "willingness",
 }
 THREAT_WORDS = {"threaten", "threat", "warn", "ultimatum"}
-CONDITIONAL_MODALS = {"could", "might", "may", "would", "will"}  # "may halt X if Y": a threat
+CONDITIONAL_MODALS = {"could", "might", "may", "would"}  # "may halt X if Y": a threat
 HYPOTHETICAL_MODALS = {"could", "might", "may", "would", "should", "can", "must", "ought"}
 FUTURE_MODALS = {"will", "shall", "'ll", "wo"}
 READY_WORDS = {"ready", "willing", "prepared", "eager", "determined", "keen", "poised"}
