@@ -371,3 +371,28 @@ def test_measures_hold_what_they_measure_and_a_cause_is_no_object(pipeline):
     )
     assert event.cameo.root == "14"  # a strike, not a policy U-turn on the law
     assert not _events(pipeline, "Her bakery started to struggle in March when prices rose.")
+
+
+def test_an_object_slot_naming_the_source_gives_way_to_the_next(pipeline):
+    (event,) = _events(pipeline, "The UN said it will withdraw its observers from Mali.", "16")
+    assert _pair(event) == ("IGOUNO", "MLI")
+    # the preposition hangs off a later conjunct of the weapon: the target still comes from it
+    events = _events(
+        pipeline,
+        "Ethiopian troops fired artillery, mortars and rocket fire against Somali militia bases.",
+    )
+    assert events and all(_pair(e) == ("ETHMIL", "SOM") for e in events if e.cameo.root == "19")
+
+
+def test_a_statement_an_actor_issues_speaks_for_it(pipeline):
+    text = "The opposition alliance issued a statement demanding that the junta free the students."
+    (demand,) = _events(pipeline, text, "10")
+    assert demand.source is not None and demand.source.text == "opposition alliance"
+
+
+def test_accepting_a_plan_is_agreement_and_vowing_to_fight_a_threat(pipeline):
+    (event,) = _events(pipeline, "Kabul accepted a Pakistani proposal for a border commission.")
+    assert event.cameo.root == "03" and _pair(event) == ("AFGGOV", "PAK")
+    (event,) = _events(pipeline, "The separatists swore to fight on until independence.", "13")
+    assert event.cameo.code == "138"
+    assert not _events(pipeline, "The new mayor promised to fight corruption.", "13")

@@ -78,3 +78,10 @@ def test_no_target_from_the_sources_own_side(pipeline):
     assert events and all(e.target is None for e in events)  # not each other
     events = _events(pipeline, "Militants ramped up attacks on police in Balochistan province.")
     assert not [e for e in events if e.source and e.source.rule == "place→source"]
+
+
+def test_an_unknown_president_rejected_by_his_countrys_rebels_leads_their_country(pipeline):
+    text = "The rebels in Mali rejected an appeal from President Amadou Kebe to return to talks."
+    events = _events(pipeline, text, "12")
+    assert events and _pair(events[0]) == ("MLIREB", "MLIGOV")
+    assert events[0].target.text == "President Amadou Kebe"  # a person after "from" is no place

@@ -144,3 +144,14 @@ def test_a_model_guess_no_word_supports_is_undone():
     assert chooser.from_words(doc, guessed).cameo.code == "162"
     kept = replace(_event("1622"), rule="cut-military-aid:suspend", trigger_token=0)
     assert chooser.from_words(doc, kept).cameo.code == "1622"  # a pattern's own sub-code
+    # nor does any word speak of aid: back to the code before the model, not to 122
+    rejected = replace(_event("1222"), rule="refuse-object:dismiss+model:120", trigger_token=0)
+    assert chooser.from_words(doc, rejected).cameo.code == "120"
+
+
+def test_weapons_laid_down_are_no_aid(pipeline):
+    from coding_helpers import code_text
+
+    text = "The rebels rejected an appeal from the army chief to lay down their weapons."
+    codes = [e.cameo.code for e in code_text(pipeline, text).events if e.cameo.root == "12"]
+    assert codes and not any(c.startswith("122") for c in codes)

@@ -190,11 +190,16 @@ def best_alias(aliases: list[Alias]) -> Alias:
 
 def is_locative(tok: Any) -> bool:
     """A place in a locative phrase ("in Rafah") is a location, not an actor; a capitalised
-    agent noun is not a place ("a demand from the US President")."""
+    agent noun or a person's name is not a place ("a demand from the US President", "an appeal
+    from President X")."""
     if tok.dep_ != "pobj" or tok.head.lower_ not in LOCATIVE:
         return False
     if tok.ent_type_ in ("GPE", "LOC", "FAC"):
         return True
+    if tok.ent_type_ == "PERSON" or any(  # "an appeal from President Laurent Gbago"
+        c.dep_ == "compound" and c.lemma_.lower() in PERSON_TITLES for c in tok.lefts
+    ):
+        return False
     return tok.pos_ == "PROPN" and tok.lemma_.lower() not in PERSON_TITLES
 
 

@@ -25,6 +25,14 @@ STATIVE_PASSIVES = {"oppose", "commit", "dedicate", "devote", "prepare"}
 RELATIVE = {"who", "which", "that", "whom", "whose"}
 SUBJECT_DEPS = ("nsubj", "csubj")
 MAX_DEPTH = 8
+# a text an actor issues speaks for it: "the party issued a statement demanding ...", "the Council
+# passed a resolution calling on ..." (the participle's subject is the issuer)
+UTTERANCE_NOUNS = {
+    "statement", "declaration", "communique", "communiqué", "report", "resolution", "letter",
+    "message", "note", "memo", "memorandum", "leaflet", "video", "petition", "motion", "decree",
+    "ultimatum", "warning", "document", "editorial", "press release", "release", "notice", "order",
+    "circular", "broadcast", "appeal", "complaint", "manifesto", "fatwa", "proclamation",
+}  # fmt: skip
 
 
 def child(tok: Any, *deps: str, words: tuple[str, ...] | None = None) -> Any | None:
@@ -126,15 +134,15 @@ def _inherited_subject(verb: Any, depth: int) -> Any | None:
                 return antecedent(obj)
         return logical_subject(head, depth + 1)
     if dep in ("pcomp", "pobj") and head.dep_ == "prep" and (dep == "pcomp" or verb.tag_ == "VBG"):
-        governor = head.head
+        gov = head.head
         if head.lower_ in ("from", "of", "for"):
             # "prevented X from V-ing", "accused X of V-ing", "criticized X for V-ing"
-            obj = child(governor, "dobj", "obj")
+            obj = child(gov, "dobj", "obj")
             if obj is not None:
                 return antecedent(obj)
-        if governor.pos_ in ("VERB", "AUX"):
-            return logical_subject(governor, depth + 1)
-        return _noun_agent(governor)
+        if gov.pos_ in ("VERB", "AUX"):
+            return logical_subject(gov, depth + 1)
+        return _noun_agent(gov)
     if dep == "conj" and head.pos_ in ("VERB", "AUX"):
         held = child(head, "nsubjpass")
         if held is not None and not is_passive(verb) and verb.tag_ != "VBN":
@@ -150,7 +158,12 @@ def _inherited_subject(verb: Any, depth: int) -> Any | None:
     if dep == "acl" and head.pos_ in ("NOUN", "PROPN"):
         if verb.tag_ == "VBN":
             return agent(verb)
-        return _noun_agent(head)
+        doer = _noun_agent(head)
+        if doer is head and head.lemma_.lower() in UTTERANCE_NOUNS:
+            issuer = governor(head)  # "issued a statement demanding": the issuer demands
+            if issuer is not None and not is_passive(issuer):
+                return logical_subject(issuer, depth + 1)
+        return doer
     if dep == "ccomp" and is_infinitive(verb):
         obj = child(head, "dobj", "obj") if head.lemma_ in OBJECT_CONTROL else None
         if obj is not None:  # "refused to allow UN planes to land": the planes land
@@ -243,7 +256,10 @@ def purpose_object(tok: Any) -> Any | None:
 
 
 def governor(noun: Any) -> Any | None:
-    """The verb a nominal trigger is the object of (``launched an attack`` → launched)."""
+    """The verb a nominal trigger is the object of (``launched an attack`` → launched), also as a
+    later conjunct of that object (``launched air raids and rocket fire`` → launched)."""
+    while noun.dep_ == "conj" and noun.head.pos_ in ("NOUN", "PROPN") and noun.head.i < noun.i:
+        noun = noun.head
     if noun.dep_ in ("dobj", "obj", "nsubjpass", "attr") and noun.head.pos_ in ("VERB", "AUX"):
         return noun.head
     if noun.dep_ == "pobj" and noun.head.dep_ == "prep" and noun.head.head.pos_ in ("VERB", "AUX"):

@@ -323,11 +323,12 @@ class Coder:
                 return [s] if s is not None else []
             return args.children(gov, "dative") + args.prep_objects(gov, ("to",))
         # a preposition: on the trigger, on the object the pattern used, or on a light verb
-        holders = [trig] + ([used] if used is not None else [])
+        # (and on the object's conjuncts: "launched artillery, mortar and rocket fire against X")
+        holders = [trig] + (args.conjuncts(used) if used is not None else [])
         if trig.pos_ in VERB_POS and used is None:
             obj = args.direct_object(trig)
             if obj is not None:
-                holders.append(obj)  # "extradited the former president to Paraguay"
+                holders.extend(args.conjuncts(obj))  # "extradited the former president to Paraguay"
         if trig.pos_ in NOUN_POS:
             gov = args.governor(trig)
             if gov is not None and gov.lemma_ in LIGHT_VERBS:
@@ -530,9 +531,9 @@ class Coder:
             if not targets:
                 pairs = [(a, b) for a in sources for b in sources if a is not b]
                 return [a for a, _ in pairs], [b for _, b in pairs]
-        targets = self._fill(target_slots, trig, pattern, used, first_only=True)
-        # "threatened to end its cooperation with the IAEA": "its" is the source itself
-        targets = self._not_sources(targets, sources)
+        # "threatened to end its cooperation with the IAEA": "its" is the source itself; a slot
+        # that names only the source gives way to the next ("withdraw its monitors from Syria")
+        targets = self._fill(target_slots, trig, pattern, used, first_only=True, besides=sources)
         if not targets and "none" not in pattern.target:
             # nothing in the pattern's own slots: the actor inside the object ("rejected calls by
             # Kofi Annan", "agreed to US mediation"), then the target of the complement the
@@ -572,7 +573,11 @@ class Coder:
         return [
             m
             for m in found
-            if not any(_same_referent(m, s) or self._owned_by(m, s) for s in sources)
+            if not any(
+                m is s or _same_referent(m, s) or self._owned_by(m, s)
+                for s in sources
+                if s is not None
+            )
         ]
 
     def _owned_by(self, mention: Mention, source: Mention | None) -> bool:
@@ -632,10 +637,13 @@ class Coder:
         pattern: Pattern,
         used: Any | None,
         first_only: bool,
+        besides: list[Mention] | None = None,
     ) -> list[Mention]:
         for slot in slots:
             toks = self.slot(slot, trig, pattern, used)
             mentions = self.expand(toks)
+            if besides:
+                mentions = self._not_sources(mentions, besides)
             if mentions:
                 return mentions
         return []
@@ -810,7 +818,14 @@ def _same_referent(a: Mention | None, b: Mention | None) -> bool:
         return False
     if a.refers_to is not None and a.refers_to.start == b.start:
         return True
-    return b.refers_to is not None and b.refers_to.start == a.start
+    if b.refers_to is not None and b.refers_to.start == a.start:
+        return True
+    # two pronouns for one antecedent: "it will withdraw its monitors"
+    return (
+        a.refers_to is not None
+        and b.refers_to is not None
+        and a.refers_to.start == b.refers_to.start
+    )
 
 
 def _is_date_name(tok: Any) -> bool:

@@ -346,6 +346,16 @@ def _complement_obligation(trig: Any) -> bool:
     return False
 
 
+def _complement_no_thing(ctx: Context) -> bool:
+    """The trigger's infinitive complement has no object, or an actor as object: "vowed to fight
+    on", "vowed to crush the rebels" (not "promised to fight corruption")."""
+    for comp in ctx.trigger.children:
+        if comp.dep_ in ("xcomp", "ccomp") and comp.pos_ in ("VERB", "AUX"):
+            obj = direct_object(comp)
+            return obj is None or ctx.mention_of(obj) is not None
+    return True
+
+
 def _sides(
     mentions: list[Mention | None], sectors: set[str] | None = None, kind: str | None = None
 ) -> bool:
@@ -389,6 +399,7 @@ TESTS: dict[str, Callable[[Context], bool]] = {
     "object_people": lambda ctx: _object_kind(ctx, PEOPLE_NOUNS),
     "complement_must": lambda ctx: _complement_obligation(ctx.trigger),
     "object_infinitive": lambda ctx: _object_infinitive(ctx.trigger),
+    "complement_no_thing": _complement_no_thing,
     "subject_state": lambda ctx: _sides(ctx.sources, STATE_SECTORS),
     "subject_military": lambda ctx: _sides(ctx.sources, {"MIL"}),
     "target_own_forces": lambda ctx: _own_forces(ctx.sources, ctx.targets),

@@ -10,7 +10,9 @@
    "Egyptian police dispersed demonstrators" are Egyptian demonstrators — or, for a protest, any
    counterpart with a country, and for a demand, complaint or rejection by a rebel, party,
    opposition or civil group, too ("the Umma party will boycott Algeria's elections"). A judge
-   or police officer named without a country is treated the same way (they act at home). An
+   or police officer named without a country is treated the same way (they act at home), and so is
+   a titled official nobody knows ("President X") in such an act with his country's rebels,
+   opposition or civil groups. An
    ethnic group ("ethnic Albanians") takes the country of the event's place when that differs
    from its ethnicity's.
    The actor's ``reason`` says which rule applied. An actor with no sector (a bare name) never
@@ -109,6 +111,24 @@ def _needs_country(actor: Actor) -> bool:
     )
 
 
+def _home_leader(mention: Mention, other: Mention | None, event: Event) -> bool:
+    """A titled official the dictionaries do not know ("President Laurent Gbago") in a demand,
+    complaint, rejection or protest with his own country's rebels, opposition or civil groups
+    ("rebels in the Ivory Coast dismissed an appeal from President X") leads that country."""
+    actor = mention.actor
+    return (
+        actor.country is None
+        and actor.kind == "person"
+        and "GOV" in actor.sectors
+        and not (actor.code or "").startswith(("IGO", "NGO"))
+        and mention.rule == "title"
+        and other is not None
+        and bool(other.actor.country)
+        and event.cameo.root in DOMESTIC_ROOTS
+        and bool(DOMESTIC_SECTORS & set(other.actor.sectors))
+    )
+
+
 def _ethnic_elsewhere(mention: Mention, place: Any) -> bool:
     """ "ethnic Albanians demonstrated in Serbia": an ethnic group is coded by the country it
     lives in, as CAMEO and PLOVER coders do, when the event happens there."""
@@ -143,7 +163,9 @@ def _domestic(event: Event) -> Event:
             )
             source, target = (fixed, target) if role == "source" else (source, fixed)
             continue
-        if mention is None or not _needs_country(mention.actor):
+        if mention is None:
+            continue
+        if not _needs_country(mention.actor) and not _home_leader(mention, other, event):
             continue
         if event.location is not None and event.location.country:
             fixed = _with_country(

@@ -38,11 +38,14 @@ do not count; a noun trigger also reads the rest of its verb's clause):
   initiate political reforms" stays 083);
 - aid: an appeal, intent, demand, rejection, cut or gift of aid (023, 033, 103, 122, 162, 070) —
   "suspended part of a military aid program" 1622, "reduced food supplies to the camp" 1623;
+  weapons given up are no aid ("an appeal to lay down their arms");
 - accusation: what an accusation (112) or investigation (090) is of — "accused of misusing public
   funds" 1121, "of violating human rights" 1122, "investigated allegations of torture" 092.
 
 A code the model chose is replaced, and undone when no word says what the act is about (the
-model's guess at a purpose the sentence does not state); one a pattern chose is kept. Rule
+model's guess at a purpose the sentence does not state): back to the family's general code, or,
+for aid when no word speaks of aid at all, to the code before the model. One a pattern chose is
+kept. Rule
 ``+about:<old code>``.
 """
 
@@ -77,6 +80,16 @@ SUBCODE_FAMILIES = {
 PURPOSE_PROMOTION = {"020": "024", "030": "034", "080": "083", "100": "104", "120": "123"}
 GENERAL_REFORM = {"reform"}  # the political families' own name: says nothing more
 PROTESTS = {"141", "142", "143", "144", "145"}
+# words that say an act is about aid without saying which
+AID_WORDS = {
+    "aid", "assistance", "help", "supply", "supplies", "relief", "donation", "package",
+    "delivery", "shipment", "support", "funding", "fund", "loan", "credit", "weapon", "arms",
+}  # fmt: skip
+# weapons someone gives up are no aid: "an appeal to lay down their arms", "to hand over weapons"
+DISARM_VERBS = {
+    "lay", "surrender", "hand", "put", "take", "bear", "carry", "pick", "drop", "turn",
+    "decommission", "relinquish", "abandon", "destroy", "collect", "seize",
+}  # fmt: skip
 # a killing of one of these is an assassination (186): a targeted attack on a prominent person
 KILL_LEMMAS = {"kill", "murder", "assassinate", "shoot", "gun", "slay"}
 LEADER_NOUNS = {
@@ -247,6 +260,8 @@ class SubcodeChooser:
             return event  # a pattern's own sub-code, or one no word of this dimension names
         table = self.words[dimension]
         words = [t for t in about_span(doc[event.trigger_token]) if not t.is_punct]
+        if dimension == "aid":
+            words = [t for t in words if not (t.dep_ == "dobj" and t.head.lemma_ in DISARM_VERBS)]
         for i, tok in enumerate(words):
             lemma = tok.lemma_.lower()
             nxt = words[i + 1] if i + 1 < len(words) else None
@@ -267,6 +282,10 @@ class SubcodeChooser:
                 return event
             return self.with_code(event, new, "about")
         if guessed and code != base:  # the model guessed what the act is about; no word says so
+            if dimension == "aid" and not any(t.lemma_.lower() in AID_WORDS for t in words):
+                # nor that it is about aid at all: the code before the model ("dismissed an
+                # appeal to lay down their arms" is 120, not 122)
+                base = event.rule.rsplit("+model:", 1)[1].split("+", 1)[0]
             return self.with_code(event, base, "about")
         return event
 
