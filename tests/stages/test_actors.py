@@ -329,3 +329,10 @@ def test_offices_of_organisations_and_governments_of_provinces(pipeline):
     assert mention(coded, "Hungarians of southern Slovakia").actor.code == "SVKCVL"
     coded = code_text(pipeline, "Aid reached refugees fleeing the fighting in Sudan.")
     assert mention(coded, "refugees").actor.code == "SDNREF"
+
+
+def test_an_anti_or_pro_country_modifier_is_a_stance_not_a_country(pipeline):
+    coded = code_text(pipeline, "An anti-Iran cleric was shot dead in Basra.")
+    assert mention(coded, "anti-Iran cleric").actor.country != "IRN"
+    coded = code_text(pipeline, "Pro-Russian separatists shelled the town.")
+    assert mention(coded, "Pro-Russian separatists").actor.country != "RUS"

@@ -396,3 +396,17 @@ def test_accepting_a_plan_is_agreement_and_vowing_to_fight_a_threat(pipeline):
     (event,) = _events(pipeline, "The separatists swore to fight on until independence.", "13")
     assert event.cameo.code == "138"
     assert not _events(pipeline, "The new mayor promised to fight corruption.", "13")
+
+
+def test_a_subject_through_an_adjective_or_an_engagement(pipeline):
+    text = "Both the police and the protesters were guilty of violating the truce."
+    events = _events(pipeline, text, "19")
+    assert {e.source.text for e in events if e.source} == {"police", "protesters"}
+    (event,) = _events(pipeline, "Rebel units were engaged in heavy fighting with the army.", "19")
+    assert event.source is not None and event.source.text == "Rebel units"
+
+
+def test_an_allowed_rally_names_who_holds_it(pipeline):
+    text = "The Interior Minister allowed opposition leader Farid Khan to hold a rally in Lahore."
+    (event,) = _events(pipeline, text, "08")
+    assert event.target is not None and event.target.text.startswith("opposition leader")

@@ -83,3 +83,10 @@ def test_a_conditional_conflict_act_is_cameos_threat(pipeline):
     assert cameo_modal_code(event.cameo.code, event.modality, event.modality_cue).startswith("13")
     (event,) = code_text(pipeline, "The rebels may attack the capital.").events
     assert cameo_modal_code(event.cameo.code, event.modality, event.modality_cue) is None
+
+
+def test_a_capability_is_no_act(pipeline):
+    coded = code_text(pipeline, "Iran has trained drone units capable of attacking Israeli ships.")
+    events = [e for e in coded.events if e.cameo.root in ("18", "19")]
+    assert events and all(e.modality == "hypothetical" for e in events)
+    assert events[0].source is not None  # the units capable of it

@@ -363,6 +363,8 @@ class ActorResolver:
                 continue
             if t.head.lower_ == "to" and t.head.head.i in {x.i for x in toks}:
                 continue  # "Ambassador to the US": the posting, not the country
+            if _stance_word(t):
+                continue  # "an anti-Syria lawmaker", "pro-Russian separatists": not their country
             if (
                 t.ent_type_ == "PERSON"
                 and head.ent_type_ == "PERSON"
@@ -858,6 +860,15 @@ class ActorResolver:
             resolved.actor,
             resolved.rule,
         )
+
+
+def _stance_word(tok: Any) -> bool:
+    """Is ``tok`` the country of an ``anti-``/``pro-`` stance ("anti-Syria", "pro-Russian")?"""
+    lower = tok.lower_
+    if lower.startswith(("anti-", "pro-")):
+        return True
+    doc = tok.doc
+    return tok.i >= 2 and doc[tok.i - 1].text == "-" and doc[tok.i - 2].lower_ in ("anti", "pro")
 
 
 def _with_sector(actor: Actor, sector: str, **changes: Any) -> Actor:

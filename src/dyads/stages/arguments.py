@@ -21,7 +21,7 @@ OBJECT_CONTROL = {
 # Participles that, without a by-agent, state their subject's own stance rather than a passive:
 # "X is opposed to", "X is committed to", "X is prepared to" ("the dispute was resolved" is a
 # true passive, so "resolve" and "determine" are not here)
-STATIVE_PASSIVES = {"oppose", "commit", "dedicate", "devote", "prepare"}
+STATIVE_PASSIVES = {"oppose", "commit", "dedicate", "devote", "prepare", "engage"}
 RELATIVE = {"who", "which", "that", "whom", "whose"}
 SUBJECT_DEPS = ("nsubj", "csubj")
 MAX_DEPTH = 8
@@ -142,6 +142,12 @@ def _inherited_subject(verb: Any, depth: int) -> Any | None:
                 return antecedent(obj)
         if gov.pos_ in ("VERB", "AUX"):
             return logical_subject(gov, depth + 1)
+        if gov.pos_ == "ADJ":  # "X are guilty of violating", "hackers capable of launching"
+            if gov.dep_ in ("acomp", "attr", "oprd") and gov.head.pos_ in ("VERB", "AUX"):
+                return logical_subject(gov.head, depth + 1)
+            if gov.dep_ == "amod" and gov.head.pos_ in ("NOUN", "PROPN"):
+                return antecedent(gov.head)
+            return None
         return _noun_agent(gov)
     if dep == "conj" and head.pos_ in ("VERB", "AUX"):
         held = child(head, "nsubjpass")

@@ -13,7 +13,8 @@ verb's complement (what someone said stays what they said) except for ``deny`` (
   pledge, promise, prepare``; nouns ``plan, intention, bid, attempt, effort, decision``... to;
 - threatened: ``threaten``, ``warn`` (that it would); the noun ``threat``;
 - hypothetical: ``could, might, may, would, should`` on the trigger's verb, an ``if/unless`` clause,
-  ``want/wish/need X to`` (a wish for another's act, as in an appeal);
+  ``want/wish/need X to`` (a wish for another's act, as in an appeal), ``capable of`` (``unable
+  to``/``incapable of``: negated);
 - future: ``will, shall, 'll``, ``be to``, ``be set to``, ``be going to``, ``be expected to``;
 - prevented: ``prevent, stop, block, bar, thwart, foil, avert, halt`` (+ from), ``be prevented``;
 - denied: the event sits in the complement of ``deny``/``dismiss``/``reject`` (claims).
@@ -63,6 +64,8 @@ CONDITIONAL_MODALS = {"could", "might", "may", "would"}  # "may halt X if Y": a 
 HYPOTHETICAL_MODALS = {"could", "might", "may", "would", "should", "can", "must", "ought"}
 FUTURE_MODALS = {"will", "shall", "'ll", "wo"}
 READY_WORDS = {"ready", "willing", "prepared", "eager", "determined", "keen", "poised"}
+# a capability is no act: "hackers capable of launching attacks"; "unable to reach a deal" did not
+ABILITY_WORDS = {"capable": "hypothetical", "unable": "negated", "incapable": "negated"}
 FUTURE_FRAMES = {
     "set",
     "going",
@@ -220,6 +223,8 @@ def _governor_cue(node: Any, below: Any) -> tuple[str, str] | None:
         return "intended", node.text  # "is ready/willing/prepared to send troops"
     elif node.pos_ == "ADJ" and node.lower_ in FUTURE_FRAMES and below.dep_ == "xcomp":
         return "future", node.text
+    elif node.pos_ == "ADJ" and node.lower_ in ABILITY_WORDS and below.dep_ in ("xcomp", "prep"):
+        return ABILITY_WORDS[node.lower_], node.text
     return None
 
 
