@@ -410,3 +410,17 @@ def test_an_allowed_rally_names_who_holds_it(pipeline):
     text = "The Interior Minister allowed opposition leader Farid Khan to hold a rally in Lahore."
     (event,) = _events(pipeline, text, "08")
     assert event.target is not None and event.target.text.startswith("opposition leader")
+
+
+def test_a_protest_in_words_is_a_complaint(pipeline):
+    text = "A press freedom group protested that the police were harassing reporters."
+    (event,) = _events(pipeline, text, "11")
+    assert event.cameo.code == "114" and _pair(event)[1] == "COP"
+    assert _events(pipeline, "Students protested against the fee increase.", "14")
+
+
+def test_expanded_freedoms_and_unimpeded_access_are_concessions(pipeline):
+    (event,) = _events(pipeline, "The Thai junta took steps to expand political freedoms.")
+    assert event.cameo.code == "0811"
+    events = _events(pipeline, "Ethiopia granted the UN unimpeded access to Tigray.", "08")
+    assert events and all(e.cameo.code == "0863" for e in events)

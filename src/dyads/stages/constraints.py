@@ -400,6 +400,10 @@ TESTS: dict[str, Callable[[Context], bool]] = {
     "complement_must": lambda ctx: _complement_obligation(ctx.trigger),
     "object_infinitive": lambda ctx: _object_infinitive(ctx.trigger),
     "complement_no_thing": _complement_no_thing,
+    "clause_complement": lambda ctx: any(  # "protested that the authorities were failing"
+        c.dep_ == "ccomp" and any(g.dep_ in ("nsubj", "nsubjpass") for g in c.children)
+        for c in ctx.trigger.children
+    ),
     "subject_state": lambda ctx: _sides(ctx.sources, STATE_SECTORS),
     "subject_military": lambda ctx: _sides(ctx.sources, {"MIL"}),
     "target_own_forces": lambda ctx: _own_forces(ctx.sources, ctx.targets),
