@@ -29,9 +29,9 @@ MAX_DEPTH = 8
 # passed a resolution calling on ..." (the participle's subject is the issuer)
 UTTERANCE_NOUNS = {
     "statement", "declaration", "communique", "communiqué", "report", "resolution", "letter",
-    "message", "note", "memo", "memorandum", "leaflet", "video", "petition", "motion", "decree",
-    "ultimatum", "warning", "document", "editorial", "press release", "release", "notice", "order",
-    "circular", "broadcast", "appeal", "complaint", "manifesto", "fatwa", "proclamation",
+    "message", "note", "memo", "memorandum", "leaflet", "petition", "motion", "decree",
+    "ultimatum", "warning", "editorial", "press release", "notice", "order",
+    "circular", "appeal", "complaint", "manifesto", "fatwa", "proclamation",
 }  # fmt: skip
 
 
