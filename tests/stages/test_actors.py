@@ -336,3 +336,10 @@ def test_an_anti_or_pro_country_modifier_is_a_stance_not_a_country(pipeline):
     assert mention(coded, "anti-Iran cleric").actor.country != "IRN"
     coded = code_text(pipeline, "Pro-Russian separatists shelled the town.")
     assert mention(coded, "Pro-Russian separatists").actor.country != "RUS"
+
+
+def test_an_unknown_association_or_forum_is_an_ngo_of_its_named_country(pipeline):
+    coded = code_text(pipeline, "The Uganda Law Association condemned the arrests.")
+    assert mention(coded, "Uganda Law Association").actor.code == "UGANGO"
+    coded = code_text(pipeline, "The Asian Water Forum called for new dams.")
+    assert mention(coded, "Asian Water Forum").actor.code == "NGO"

@@ -230,3 +230,10 @@ def test_circumstantial_clause_locates_the_governing_events(pipeline) -> None:
     assert event.location is not None and event.location.country == "PSE"
     coded = code_text(pipeline, "Israel imposed sanctions on Iran. Troops entered Gaza City.")
     assert all(e.location is None for e in coded.events if e.cameo.code == "163")
+
+
+def test_a_destination_locates_what_the_sent_are_to_do(pipeline) -> None:
+    text = "The African Union sent a team of experts to Sudan to investigate the massacre."
+    (event,) = [e for e in code_text(pipeline, text).events if e.cameo.root == "09"]
+    assert event.location is not None and event.location.country == "SDN"
+    assert event.target is None or event.target.actor.code != "IGOAFU"  # not the experts sent

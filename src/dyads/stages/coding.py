@@ -36,6 +36,8 @@ LIGHT_VERBS = {
     "expand", "organize", "organise", "call", "declare", "take", "finalize", "agree", "engage",
 }  # fmt: skip
 VERB_POS = {"VERB", "AUX"}
+# those a sending verb moves act in its purpose clause; they are not its target
+SENDING_VERBS = {"send", "dispatch", "despatch", "deploy", "fly", "assign", "mobilize", "mobilise"}
 # Nouns for a body of people acting for the actor that modifies them: "a WHO team",
 # "Russia's delegation", "the UN mission".
 COLLECTIVE_NOUNS = {
@@ -288,6 +290,8 @@ class Coder:
             return found
         if name == "governor_object" and trig.pos_ in VERB_POS:
             gov = args.clause_governor(trig)
+            if gov is not None and gov.lemma_ in SENDING_VERBS and trig.dep_ in ("advcl", "xcomp"):
+                return []  # "sent 21 experts to Bosnia to investigate": the sent do it
             obj = args.direct_object(gov) if gov is not None else None
             return [obj] if obj is not None else []
         if name == "under_subject":

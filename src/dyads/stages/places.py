@@ -214,8 +214,8 @@ class PlaceStage:
                 return None  # "ministers from Britain": where people come from
             if word in LOCATIVE_PREPS or (word in ("on", "over") and not actor_like):
                 return "locative"  # "in Rafah"; "strikes on Kharkiv", "drones over Belgorod"
-            if word == "to" and _lemma(prep.head) in MOTION_LEMMAS:
-                return "locative"
+            if word == "to" and MOTION_LEMMAS & {_lemma(prep.head), _lemma(_phrase_verb(prep))}:
+                return "locative"  # "sent troops to Mali", "sent a team of experts to Sudan"
             if word in ("of", "for") and prep.head.lower_ in AREA_NOUNS:
                 return "locative"  # "the city of Irbil", "the battle for Fallujah"
             if word == "of" and prep.head.lower_ in ("out", "outside", "north", "south"):
@@ -366,7 +366,9 @@ class PlaceStage:
                 owners, why = _circumstance_owners(m.head, triggers)
             if not owners:
                 owners, why = _infinitive_owner(m.head, triggers)
-            for token in owners:
+            sent, sent_why = _destination_purposes(m.head, triggers)
+            reasons = dict.fromkeys(owners, why) | dict.fromkeys(sent, sent_why)
+            for token, why in reasons.items():
                 rank = (SPECIFICITY.get(place.feature, 0), -abs(m.head.i - token))
                 located = replace(place, reason=f"{place.reason}; {why}")
                 for number in triggers[token]:
@@ -413,6 +415,39 @@ def _circumstance_owners(token: Any, triggers: Mapping[int, list[int]]) -> tuple
     skip = {t.i for t in verb.subtree}
     owners = [t.i for t in governor.subtree if t.i in triggers and t.i not in skip]
     return owners, f"in a clause setting '{governor.text}'"
+
+
+SENDING_LEMMAS = frozenset("send dispatch despatch deploy fly move transfer".split())
+
+
+def _phrase_verb(prep: Any) -> Any:
+    """The word a prepositional phrase belongs to, through the object it hangs off: "sent a team
+    of experts to Sudan" → sent."""
+    word = prep.head
+    for _ in range(4):
+        if word.pos_ in ("VERB", "AUX") or word.dep_ not in ("dobj", "pobj", "prep"):
+            break
+        word = word.head
+    return word
+
+
+def _destination_purposes(token: Any, triggers: Mapping[int, list[int]]) -> tuple[list[int], str]:
+    """The destination of a sending verb locates what the sent are to do there: "sent 21
+    experts to Bosnia to investigate" → the investigation is in Bosnia."""
+    prep = token.head
+    if token.dep_ != "pobj" or prep.lower_ not in ("to", "into") or prep.dep_ != "prep":
+        return [], ""
+    verb = _phrase_verb(prep)
+    if _lemma(verb) not in SENDING_LEMMAS:
+        return [], ""
+    owners = [
+        c.i
+        for c in verb.children
+        if c.dep_ in ("advcl", "xcomp")
+        and c.i in triggers
+        and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
+    ]
+    return owners, f"the destination of '{verb.text}'"
 
 
 def _infinitive_owner(token: Any, triggers: Mapping[int, list[int]]) -> tuple[list[int], str]:
