@@ -343,3 +343,8 @@ def test_an_unknown_association_or_forum_is_an_ngo_of_its_named_country(pipeline
     assert mention(coded, "Uganda Law Association").actor.code == "UGANGO"
     coded = code_text(pipeline, "The Asian Water Forum called for new dams.")
     assert mention(coded, "Asian Water Forum").actor.code == "NGO"
+
+
+def test_a_reflexive_binds_its_own_verbs_subject(pipeline):
+    coded = code_text(pipeline, "Three militants killed five soldiers as well as themselves.")
+    assert mention(coded, "themselves").refers_to.text == "Three militants"

@@ -237,3 +237,12 @@ def test_a_destination_locates_what_the_sent_are_to_do(pipeline) -> None:
     (event,) = [e for e in code_text(pipeline, text).events if e.cameo.root == "09"]
     assert event.location is not None and event.location.country == "SDN"
     assert event.target is None or event.target.actor.code != "IGOAFU"  # not the experts sent
+
+
+def test_a_when_clause_places_the_material_acts_it_times(pipeline) -> None:
+    text = "Two gunmen killed four policemen on Monday when they stormed a checkpoint in Quetta."
+    killed = [e for e in code_text(pipeline, text).events if e.trigger.text.startswith("killed")]
+    assert killed and all(e.location is not None and e.location.country == "PAK" for e in killed)
+    text = "The UN condemned the violence while protesters were killed in Mandalay."
+    (said,) = [e for e in code_text(pipeline, text).events if e.cameo.root == "11"]
+    assert said.location is None

@@ -9,6 +9,7 @@ Rules (docs/actors.md), in the order they are tried:
   forces"), else the subject of a recent sentence, else the most recent
   person; inside a quote the quote's speaker is skipped (a speaker says "I", not "he").
 - ``they/them/their`` → the most recent group, country or organisation (subjects first).
+- a reflexive (``itself``, ``themselves``) → its own verb's subject.
 - ``its`` / subject ``it`` → the most recent organisation, country or singular group ("the party")
   within two sentences.
 - ``the country`` → the most recent country; ``the group``/``the organization``/``the movement``
@@ -89,6 +90,17 @@ def _pick(
         and _antecedent_ok(m, kinds, doc)
         and (bound or _clause(doc[m.head]).i != clause.i)
     ]
+    if same and ptok.lower_.endswith(("self", "selves")):
+        # a reflexive binds its own clause's subject: "the bombers killed 23 people as well as
+        # themselves" (the bombers), "the army defended itself"
+        verb = ptok
+        while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+            verb = verb.head
+        subjects = [
+            m for m in same if doc[m.head].head.i == verb.i and doc[m.head].dep_ in SUBJECT_DEPS
+        ]
+        if subjects:
+            return subjects[-1]
     if same:
         return same[-1]
     earlier = [

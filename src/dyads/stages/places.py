@@ -368,10 +368,16 @@ class PlaceStage:
                 owners, why = _infinitive_owner(m.head, triggers)
             sent, sent_why = _destination_purposes(m.head, triggers)
             reasons = dict.fromkeys(owners, why) | dict.fromkeys(sent, sent_why)
+            if owners:  # "killed 23 people when they blew themselves up in Tel Aviv"
+                same, same_why = _simultaneous_owners(m.head, triggers)
+                reasons = dict.fromkeys(same, same_why) | reasons
             for token, why in reasons.items():
                 rank = (SPECIFICITY.get(place.feature, 0), -abs(m.head.i - token))
                 located = replace(place, reason=f"{place.reason}; {why}")
                 for number in triggers[token]:
+                    material = document.events[number].cameo.quad_class in (2, 4)
+                    if why.startswith("in a clause at the time") and not material:
+                        continue  # "condemned ..., while demonstrators were killed in X"
                     if number not in best or rank > best[number][0]:
                         best[number] = (rank, located)
         return tuple(
@@ -448,6 +454,31 @@ def _destination_purposes(token: Any, triggers: Mapping[int, list[int]]) -> tupl
         and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
     ]
     return owners, f"the destination of '{verb.text}'"
+
+
+SIMULTANEOUS_MARKS = frozenset("when while".split())
+
+
+def _simultaneous_owners(token: Any, triggers: Mapping[int, list[int]]) -> tuple[list[int], str]:
+    """A place in a when/while clause that is an event of its own also locates the material acts
+    of the clause it modifies (they happened there and then): "two bombers killed 23 people when
+    they blew themselves up in Tel Aviv" puts the killing in Tel Aviv too; a statement made
+    while something happened elsewhere is not there. Its own clause's events keep the place
+    first (they are nearer)."""
+    verb = _clause_verb(token)
+    if verb.dep_ != "advcl" or not any(
+        c.dep_ in ("mark", "advmod") and c.lower_ in SIMULTANEOUS_MARKS for c in verb.children
+    ):
+        return [], ""
+    governor = verb.head
+    # the governing verb and the acts it carries, not those of its other clauses
+    owners = [governor.i] if governor.i in triggers else []
+    owners += [
+        c.i
+        for c in governor.children
+        if c.i in triggers and c.dep_ in ("dobj", "nsubj", "nsubjpass", "xcomp", "conj")
+    ]
+    return owners, f"in a clause at the time of '{governor.text}'"
 
 
 def _infinitive_owner(token: Any, triggers: Mapping[int, list[int]]) -> tuple[list[int], str]:
