@@ -348,3 +348,8 @@ def test_an_unknown_association_or_forum_is_an_ngo_of_its_named_country(pipeline
 def test_a_reflexive_binds_its_own_verbs_subject(pipeline):
     coded = code_text(pipeline, "Three militants killed five soldiers as well as themselves.")
     assert mention(coded, "themselves").refers_to.text == "Three militants"
+
+
+def test_a_sentence_initial_plural_the_tagger_took_for_a_name_is_still_an_agent_noun(pipeline):
+    coded = code_text(pipeline, "Rebels based in eastern Congo attacked Congolese troops.")
+    assert mention(coded, "Rebels").actor.sectors == ("REB",)

@@ -246,3 +246,12 @@ def test_a_when_clause_places_the_material_acts_it_times(pipeline) -> None:
     text = "The UN condemned the violence while protesters were killed in Mandalay."
     (said,) = [e for e in code_text(pipeline, text).events if e.cameo.root == "11"]
     assert said.location is None
+
+
+def test_where_a_participant_is_and_a_sector_of_a_city_place_the_act(pipeline) -> None:
+    text = "Half of the militiamen operating in Chad have been disarmed since the accord."
+    (event,) = code_text(pipeline, text).events
+    assert event.location is not None and event.location.country == "TCD"
+    text = "A judge was shot dead in a residential sector of western Kabul."
+    (event,) = code_text(pipeline, text).events
+    assert event.location is not None and event.location.country == "AFG"

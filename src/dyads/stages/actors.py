@@ -309,14 +309,15 @@ class ActorResolver:
         # longest multi-word agent noun ending at the head ("foreign minister"), then "X of Y";
         # only where the last word ends some agent noun (most nouns are not agent nouns)
         last = words[-1] if words else None
+        last_lemma = _plain_lemma(last) if last is not None else ""
         ends_agent_noun = last is not None and (
             name_key(last.text) in d.sector_last_words
-            or name_key(last.lemma_) in d.sector_last_words
+            or name_key(last_lemma) in d.sector_last_words
         )
         for k in range(len(words) if ends_agent_noun else 0):
             seg = words[k:]
             key = name_key(" ".join(t.text for t in seg))
-            lemma_key = name_key(" ".join([*(t.text for t in seg[:-1]), seg[-1].lemma_]))
+            lemma_key = name_key(" ".join([*(t.text for t in seg[:-1]), last_lemma]))
             if key in d.sector_nouns or lemma_key in d.sector_nouns:
                 head_sector = d.sector_nouns.get(key) or d.sector_nouns.get(lemma_key)
                 carrier = seg[0]
@@ -860,6 +861,19 @@ class ActorResolver:
             resolved.actor,
             resolved.rule,
         )
+
+
+def _plain_lemma(tok: Any) -> str:
+    """The token's lemma; for a capitalised plural the tagger took for a name at the start of a
+    sentence ("Rebels based in Congo attacked"), its singular."""
+    lemma = tok.lemma_
+    if tok.pos_ == "PROPN" and tok.is_sent_start and not tok.ent_type_ == "PERSON":
+        low = tok.lower_
+        if low.endswith(("ches", "shes", "sses", "xes")):
+            return low[:-2]
+        if low.endswith("s") and not low.endswith("ss"):
+            return low[:-1]
+    return lemma
 
 
 def _stance_word(tok: Any) -> bool:

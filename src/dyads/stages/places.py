@@ -53,7 +53,8 @@ AREA_NOUNS = frozenset(
     "district port heart governorate state oblast territory enclave camp neighborhood "
     "neighbourhood countryside coast border most much rest all residents people inhabitants "
     "citizens population civilians siege battle fall capture liberation occupation blockade "
-    "encirclement evacuation bombardment shelling bombing recapture control outskirt".split()
+    "encirclement evacuation bombardment shelling bombing recapture control outskirt sector quarter "
+    "downtown".split()
 )
 REGION_WORDS = frozenset(
     "region oblast province governorate state district prefecture krai territory county "
@@ -366,6 +367,8 @@ class PlaceStage:
                 owners, why = _circumstance_owners(m.head, triggers)
             if not owners:
                 owners, why = _infinitive_owner(m.head, triggers)
+            if not owners:
+                owners, why = _participant_place_owner(m.head, triggers)
             sent, sent_why = _destination_purposes(m.head, triggers)
             reasons = dict.fromkeys(owners, why) | dict.fromkeys(sent, sent_why)
             if owners:  # "killed 23 people when they blew themselves up in Tel Aviv"
@@ -479,6 +482,28 @@ def _simultaneous_owners(token: Any, triggers: Mapping[int, list[int]]) -> tuple
         if c.i in triggers and c.dep_ in ("dobj", "nsubj", "nsubjpass", "xcomp", "conj")
     ]
     return owners, f"in a clause at the time of '{governor.text}'"
+
+
+PARTICIPANT_VERBS = frozenset(
+    "operate base station live deploy fight hide active stay hold remain".split()
+)
+
+
+def _participant_place_owner(
+    token: Any, triggers: Mapping[int, list[int]]
+) -> tuple[list[int], str]:
+    """Where a participant is ("guerrillas operating in Macedonia have been demobilized",
+    "troops stationed in Mali withdrew"): a place in a participle or relative clause of the
+    subject or object of an event's verb locates that event."""
+    verb = _clause_verb(token)
+    if verb.dep_ not in ("acl", "relcl") or _lemma(verb) not in PARTICIPANT_VERBS:
+        return [], "attached to no event"
+    noun = verb.head
+    while noun.dep_ == "pobj" and noun.head.lower_ == "of" and noun.head.head.i != noun.i:
+        noun = noun.head.head  # "one third of the guerrillas operating in X"
+    if noun.dep_ in ("nsubj", "nsubjpass", "dobj") and noun.head.i in triggers:
+        return [noun.head.i], f"where '{noun.text}' are"
+    return [], "attached to no event"
 
 
 def _infinitive_owner(token: Any, triggers: Mapping[int, list[int]]) -> tuple[list[int], str]:
