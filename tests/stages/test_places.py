@@ -255,3 +255,9 @@ def test_where_a_participant_is_and_a_sector_of_a_city_place_the_act(pipeline) -
     text = "A judge was shot dead in a residential sector of western Kabul."
     (event,) = code_text(pipeline, text).events
     assert event.location is not None and event.location.country == "AFG"
+
+
+def test_an_engaging_verb_hands_its_place_to_the_act_it_carries(pipeline) -> None:
+    text = "Government troops were engaged in heavy fighting in Darfur with the rebels."
+    (event,) = [e for e in code_text(pipeline, text).events if e.cameo.root == "19"]
+    assert event.location is not None and event.location.country == "SDN"

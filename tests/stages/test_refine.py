@@ -85,3 +85,12 @@ def test_an_unknown_president_rejected_by_his_countrys_rebels_leads_their_countr
     events = _events(pipeline, text, "12")
     assert events and _pair(events[0]) == ("MLIREB", "MLIGOV")
     assert events[0].target.text == "President Amadou Kebe"  # a person after "from" is no place
+
+
+def test_an_ally_is_not_its_patron_and_a_minority_lives_where_it_is(pipeline):
+    text = "Militants killed the commander of Iran's militia ally in eastern Syria."
+    (event,) = _events(pipeline, text, "18") or _events(pipeline, text, "19")
+    assert _pair(event)[1] != "IRN"
+    text = "Police attacked members of the Uzbek minority in Osh."
+    events = _events(pipeline, text)
+    assert events and all(e.target is None or e.target.actor.country == "KGZ" for e in events)

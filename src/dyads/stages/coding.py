@@ -36,6 +36,8 @@ LIGHT_VERBS = {
     "expand", "organize", "organise", "call", "declare", "take", "finalize", "agree", "engage",
 }  # fmt: skip
 VERB_POS = {"VERB", "AUX"}
+# someone's ally or proxy is another actor than they are
+ALLY_NOUNS = {"ally", "proxy", "partner", "client", "surrogate"}
 # those a sending verb moves act in its purpose clause; they are not its target
 SENDING_VERBS = {"send", "dispatch", "despatch", "deploy", "fly", "assign", "mobilize", "mobilise"}
 # Nouns for a body of people acting for the actor that modifies them: "a WHO team",
@@ -184,6 +186,8 @@ class Coder:
         m = self.mention_of(tok)
         if m is not None:
             return m
+        if tok.lemma_.lower() in ALLY_NOUNS:
+            return None  # "Israel's militia ally in southern Lebanon" is not Israel
         found = [
             m
             for c in tok.children

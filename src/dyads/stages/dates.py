@@ -71,6 +71,8 @@ FUTURE_MODIFIERS = frozenset({"upcoming", "planned", "proposed", "scheduled", "f
 # Children of a non-event verb searched for the event it carries ("launched an attack",
 # "continued to shell", "the attack came on Tuesday").
 CARRIER_DEPS = frozenset({"xcomp", "dobj", "nsubj", "nsubjpass", "attr", "oprd", "acomp"})
+# verbs whose "in" phrase names the act they carry ("engaged in fighting", "took part in the raid")
+ENGAGING_VERBS = frozenset({"engage", "participate", "involve", "join"})
 # Entities a date can be part of without being a date ("the March 23 Movement").
 NAME_LABELS = frozenset(
     {"ORG", "PERSON", "LAW", "WORK_OF_ART", "EVENT", "PRODUCT", "FAC", "NORP", "GPE", "LOC"}
@@ -104,6 +106,10 @@ def _is_verb(token: Any) -> bool:
 
 def _carried_triggers(verb: Any, triggers: Mapping[int, Any], depth: int = 0) -> list[int]:
     found: list[int] = []
+    if verb.lemma_ in ENGAGING_VERBS:  # "were engaged in ethnic cleansing in Montenegro"
+        for prep in verb.children:
+            if prep.dep_ == "prep" and prep.lower_ == "in":
+                found.extend(c.i for c in prep.children if c.dep_ == "pobj" and c.i in triggers)
     for child in verb.children:
         if child.dep_ not in CARRIER_DEPS:
             continue

@@ -100,6 +100,9 @@ def _role_on(mention: Mention | None, day: Any, dictionary: Any) -> Mention | No
 # of the people they investigate, try or arrest ("Judge Rivera opened investigations against
 # Chilean officials").
 HOME_SECTORS = {"JUD", "COP"}
+# a people's community where it lives: "the Serb minority", "the Turkish community" (like
+# "ethnic Albanians"); "the Armenian population of Nagorno-Karabakh" stays Armenian
+PEOPLE_GROUP_WORDS = {"minority", "minorities", "community", "communities"}
 
 
 def _needs_country(actor: Actor) -> bool:
@@ -130,10 +133,12 @@ def _home_leader(mention: Mention, other: Mention | None, event: Event) -> bool:
 
 
 def _ethnic_elsewhere(mention: Mention, place: Any) -> bool:
-    """ "ethnic Albanians demonstrated in Serbia": an ethnic group is coded by the country it
-    lives in, as CAMEO and PLOVER coders do, when the event happens there."""
+    """ "ethnic Albanians demonstrated in Serbia", "the Serb minority in Kosovo": an ethnic group
+    is coded by the country it lives in, as CAMEO and PLOVER coders do, when the event happens
+    there."""
+    words = set(mention.text.lower().split())
     return (
-        bool({"ethnic", "ethnically"} & set(mention.text.lower().split()))
+        bool({"ethnic", "ethnically"} & words or PEOPLE_GROUP_WORDS & words)
         and mention.actor.country is not None
         and place is not None
         and bool(place.country)
