@@ -424,3 +424,9 @@ def test_expanded_freedoms_and_unimpeded_access_are_concessions(pipeline):
     assert event.cameo.code == "0811"
     events = _events(pipeline, "Ethiopia granted the UN unimpeded access to Tigray.", "08")
     assert events and all(e.cameo.code == "0863" for e in events)
+
+
+def test_what_a_measure_of_a_measure_holds_is_the_object(pipeline):
+    text = "Kazakhstan agreed to allow the delivery of 500 tons of wheat to Kyrgyzstan."
+    events = _events(pipeline, text, "08")
+    assert [(e.cameo.code, _pair(e)) for e in events] == [("0863", ("KAZ", "KGZ"))]

@@ -841,7 +841,7 @@ def _is_date_name(tok: Any) -> bool:
     return tok.pos_ == "PROPN" and tok.ent_type_ in ("DATE", "TIME")
 
 
-def _object_keys(cand: Any) -> set[str]:
+def _object_keys(cand: Any, depth: int = 0) -> set[str]:
     lemma = cand.lemma_.lower()
     keys = {lemma, cand.lower_}
     mods = [c for c in cand.lefts if c.dep_ in ("amod", "compound", "nmod")]
@@ -875,6 +875,13 @@ def _object_keys(cand: Any) -> set[str]:
                     pmods = [c for c in pobj.lefts if c.dep_ in ("amod", "compound")]
                     if pmods:
                         keys.add(f"{pmods[-1].lower_} {pobj.lemma_.lower()}")
+                    if pobj.lemma_.lower() in CONTAINER_NOUNS and depth < 2:
+                        # "the delivery of 1,000 tons of grain": the grain
+                        keys |= {
+                            k
+                            for k in _object_keys(pobj, depth + 1)
+                            if " of " not in k and k != pobj.lemma_.lower()
+                        }
     return keys
 
 
