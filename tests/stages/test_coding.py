@@ -430,3 +430,8 @@ def test_what_a_measure_of_a_measure_holds_is_the_object(pipeline):
     text = "Kazakhstan agreed to allow the delivery of 500 tons of wheat to Kyrgyzstan."
     events = _events(pipeline, text, "08")
     assert [(e.cameo.code, _pair(e)) for e in events] == [("0863", ("KAZ", "KGZ"))]
+
+
+def test_sharing_expertise_is_sharing_information(pipeline):
+    (event,) = _events(pipeline, "North Korea has shared missile expertise with Iran.", "06")
+    assert event.cameo.code == "064" and _pair(event) == ("PRK", "IRN")
