@@ -94,3 +94,14 @@ def test_an_ally_is_not_its_patron_and_a_minority_lives_where_it_is(pipeline):
     text = "Police attacked members of the Uzbek minority in Osh."
     events = _events(pipeline, text)
     assert events and all(e.target is None or e.target.actor.country == "KGZ" for e in events)
+
+
+def test_a_refusal_despite_pressure_is_aimed_at_who_presses(pipeline):
+    text = "The Serbian minister refused to resign despite mounting pressure from the EU."
+    (event,) = _events(pipeline, text)
+    assert event.modality == "negated" and _pair(event) == ("SRBGOV", "IGOEEC")
+    assert not [
+        e
+        for e in _events(pipeline, "Israel launched strikes despite calls from the UN.")
+        if _pair(e)[1] == "IGOUNO"
+    ]

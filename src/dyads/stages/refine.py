@@ -25,7 +25,9 @@
    the place's words and its rule ``place→target``; the event's confidence drops by 0.05.
    Before the place (for a protest) or after it (for the others), an event with no target takes
    the first party named in its own phrase: what a protest is for, the holder inside its object
-   ("suspended part of a training program for Niger" → NER), rule ``purpose→target``
+   ("suspended part of a training program for Niger" → NER) — for a rejection or refusal, also
+   whoever presses for it ("declined to resign despite pressure by the commission") —, rule
+   ``purpose→target``
    (:func:`_purpose_target`). An attack with no named attacker is by an unidentified armed actor
    of its place's country (UAF, ``place→source``); an act whose subject is another coded act
    ("US drone attacks have killed ...") takes that act's source (``+subject-event``).
@@ -77,6 +79,11 @@ DOMESTIC_ROOTS = {"10", "11", "12", "14"}
 # ... for demands, complaints and rejections, only the groups of a country's own politics
 # ("the ministers denounced Russia's bombing" are not Russian ministers)
 DOMESTIC_SECTORS = {"REB", "OPP", "PTY", "RAD", "LAB", "CVL", "EDU", "ELI", "SEP", "AGR", "REL"}
+# what a refusal "despite ..." refuses: "declined to resign despite pressure by the commission"
+PRESSURE_NOUNS = {
+    "pressure", "call", "demand", "appeal", "plea", "request", "protest", "criticism", "urging",
+    "ultimatum", "warning",
+}  # fmt: skip
 PLACE_TARGET_ROOTS = {"07", "08", "09", "13", "14", "15", "16", "17", "18", "19", "20"}
 
 
@@ -273,6 +280,7 @@ def _purpose_target(event: Event, doc: Any, mentions: tuple[Mention, ...]) -> Ev
         return event
     trig = doc[event.trigger_token]
     span = about_span(trig, subjects=True, reasons=False)
+    refusal = event.cameo.root == "12" or event.modality == "negated"
     places: set[int] = set()
     circumstances: set[int] = set()
     for tok in span:
@@ -280,6 +288,8 @@ def _purpose_target(event: Event, doc: Any, mentions: tuple[Mention, ...]) -> Ev
             if any(t.ent_type_ in PLACE_ENTITIES for t in tok.subtree):  # not "in defiance of"
                 places.update(t.i for t in tok.subtree)
         circumstance = tok.lower_ in CIRCUMSTANCE_WORDS and tok.dep_ in ("prep", "mark", "advcl")
+        if circumstance and refusal and _pressure(tok):
+            continue  # "declined to resign despite pressure by the commission": the demander
         if circumstance and not (tok.lower_ == "as" and tok.dep_ == "prep"):  # "as a crime" is
             circumstances.update(t.i for t in (tok.head if tok.dep_ == "mark" else tok).subtree)
     span = [t for t in span if t.i not in circumstances]
@@ -318,6 +328,13 @@ def _purpose_target(event: Event, doc: Any, mentions: tuple[Mention, ...]) -> Ev
             found = replace(m, rule=f"{m.rule}; purpose→target")
             return replace(event, target=found, confidence=max(0.05, event.confidence - 0.05))
     return event
+
+
+def _pressure(prep: Any) -> bool:
+    """ "despite pressure/calls/demands (by X)": a demand the act refuses."""
+    return prep.lower_ == "despite" and any(
+        c.dep_ == "pobj" and c.lemma_.lower() in PRESSURE_NOUNS for c in prep.children
+    )
 
 
 def _own_people(doc: Any, mention: Mention, countries: set[str | None]) -> bool:
