@@ -435,3 +435,10 @@ def test_what_a_measure_of_a_measure_holds_is_the_object(pipeline):
 def test_sharing_expertise_is_sharing_information(pipeline):
     (event,) = _events(pipeline, "North Korea has shared missile expertise with Iran.", "06")
     assert event.cameo.code == "064" and _pair(event) == ("PRK", "IRN")
+
+
+def test_who_travels_for_talks_holds_them(pipeline):
+    text = "The Turkish foreign minister flew to Moscow for talks with Lavrov."
+    (talks,) = [e for e in _events(pipeline, text) if e.trigger.text == "talks"]
+    assert _pair(talks) == ("TURGOV", "RUSGOV")
+    assert not [e for e in _events(pipeline, "The rebels left for the front.")]

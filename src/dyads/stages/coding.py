@@ -36,6 +36,11 @@ LIGHT_VERBS = {
     "expand", "organize", "organise", "call", "declare", "take", "finalize", "agree", "engage",
 }  # fmt: skip
 VERB_POS = {"VERB", "AUX"}
+# who travels "for talks" holds them
+TRAVEL_VERBS = {
+    "fly", "travel", "return", "arrive", "come", "go", "head", "leave", "gather", "convene",
+    "sit", "visit", "meet", "assemble", "reconvene",
+}  # fmt: skip
 # someone's ally or proxy is another actor than they are
 ALLY_NOUNS = {"ally", "proxy", "partner", "client", "surrogate"}
 # those a sending verb moves act in its purpose clause; they are not its target
@@ -324,7 +329,14 @@ class Coder:
             return []
         if name in ("governor_subject", "governor_object"):
             gov = args.governor(trig)
-            if gov is None or gov.lemma_ not in LIGHT_VERBS:
+            travel = (  # "flew to Washington for talks with Trump": the traveller talks
+                gov is not None
+                and name == "governor_subject"
+                and trig.dep_ == "pobj"
+                and trig.head.lower_ == "for"
+                and gov.lemma_ in TRAVEL_VERBS
+            )
+            if gov is None or gov.lemma_ not in LIGHT_VERBS and not travel:
                 return []
             if name == "governor_subject":
                 s = args.logical_subject(gov)
