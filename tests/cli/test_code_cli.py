@@ -147,3 +147,13 @@ def test_user_patterns_file(tmp_path):
     )
     (event,) = [json.loads(line) for line in result.stdout.splitlines()]
     assert event["rule"] == "my-scold" and event["target"]["country"] == "ITA"
+
+
+def test_a_pattern_id_used_twice_is_reported(tmp_path):
+    patterns = tmp_path / "mine.yaml"
+    patterns.write_text(
+        '- id: my-scold\n  code: "111"\n  verbs: [scold]\n'
+        '- id: my-scold\n  code: "112"\n  verbs: [chide]\n'
+    )
+    result = run("dicts", "validate", "--patterns", str(patterns))
+    assert result.exit_code == 1 and "id 'my-scold' is already used" in result.output

@@ -220,6 +220,7 @@ def load_patterns(
     extra = [Path(p) for p in extra_files]
     builtin = _pattern_files()
     sources = builtin + [(str(p), p.read_text("utf-8")) for p in extra]
+    seen_ids: dict[str, str] = {}
     for order, (name, text) in enumerate(sources):
         user_file = order >= len(builtin)
         try:
@@ -240,6 +241,15 @@ def load_patterns(
         patterns.files.append(name)
         for i, entry in enumerate(data, start=1):
             where = f"{name}#{i}"
+            pid = entry.get("id") if isinstance(entry, dict) else None
+            if pid is not None and pid in seen_ids:
+                # an event's rule names its pattern: two patterns with one id blur that record
+                problem = PatternError(f"{where}: id {pid!r} is already used at {seen_ids[pid]}")
+                if strict:
+                    raise problem
+                patterns.warnings.append(str(problem))
+            elif pid is not None:
+                seen_ids[pid] = where
             try:
                 for pattern in _parse(entry, where, ontology, order):
                     patterns.add(pattern)
