@@ -32,18 +32,23 @@ from spacy.symbols import PROPN as PROPN_ID
 
 from ..records import Document, Event, Place
 from .dates import owning_triggers, trigger_index
+from .place_owners import (
+    MOTION_LEMMAS,
+    PLACE_VERBS,
+    circumstance_owners,
+    destination_purposes,
+    infinitive_owner,
+    lemma,
+    participant_place_owner,
+    phrase_verb,
+    simultaneous_owners,
+)
 
 log = logging.getLogger(__name__)
 
 LOCATIVE_PREPS = frozenset(
     "in near at from across outside into throughout inside around within toward towards onto "
     "along via through off among amid nearby".split()
-)
-MOTION_LEMMAS = frozenset(
-    "go travel fly return move head come arrive deploy send flee drive march walk sail relocate "
-    "evacuate transfer deport bring take escape retreat withdraw advance push trip visit "
-    "journey spread extend expand close converge fly flock rush pour stream descend "
-    "relocate".split()
 )
 # "X of <place>" nouns that put X at the place: "the city of Irbil", "north of Kyiv",
 # "residents of Gaza", "the siege of Mariupol", "control of Khartoum".
@@ -61,12 +66,6 @@ REGION_WORDS = frozenset(
     "area".split()
 )
 # Verbs whose object or passive subject is where the event happens ("shelled Kharkiv").
-PLACE_VERBS = frozenset(
-    "enter reach capture seize shell bomb strike attack hit take retake liberate besiege storm "
-    "raid invade visit leave flee surround encircle occupy control hold target pound bombard "
-    "evacuate abandon cross tour recapture overrun annex defend besiege shoot intercept explode "
-    "crash land fall".split()
-)
 PLACE_LABELS = frozenset({"GPE", "LOC"})
 # Entity labels that are no names: a place the model called a date is still a place ("Manbij").
 NOT_NAMES = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
@@ -215,14 +214,14 @@ class PlaceStage:
                 return None  # "ministers from Britain": where people come from
             if word in LOCATIVE_PREPS or (word in ("on", "over") and not actor_like):
                 return "locative"  # "in Rafah"; "strikes on Kharkiv", "drones over Belgorod"
-            if word == "to" and MOTION_LEMMAS & {_lemma(prep.head), _lemma(_phrase_verb(prep))}:
+            if word == "to" and MOTION_LEMMAS & {lemma(prep.head), lemma(phrase_verb(prep))}:
                 return "locative"  # "sent troops to Mali", "sent a team of experts to Sudan"
             if word in ("of", "for") and prep.head.lower_ in AREA_NOUNS:
                 return "locative"  # "the city of Irbil", "the battle for Fallujah"
             if word == "of" and prep.head.lower_ in ("out", "outside", "north", "south"):
                 return "locative"  # "pushed out of Sudzha"
             return None  # "according to Xinhua", "talks with Kyiv", "the governor of Kherson"
-        if capital and dep in ("dobj", "nsubjpass") and _lemma(h.head) in PLACE_VERBS:
+        if capital and dep in ("dobj", "nsubjpass") and lemma(h.head) in PLACE_VERBS:
             return "place"  # "missiles hit Kyiv", but not "allow Washington to"
         if actor_like or m.possessor or dep in ("poss", "nsubj"):
             return None  # "Israel struck", "Kyiv's forces", "Tehran is using"
@@ -332,10 +331,10 @@ class PlaceStage:
                 return True
             if h.dep_ == "pobj" and h.head.lower_ in ("on", "over"):
                 governor = h.head.head
-                return _lemma(governor) in MOTION_LEMMAS | PLACE_VERBS
+                return lemma(governor) in MOTION_LEMMAS | PLACE_VERBS
             return True
         if role == "place" and h.dep_ in ("dobj", "nsubjpass"):
-            return _lemma(h.head) in PLACE_VERBS
+            return lemma(h.head) in PLACE_VERBS
         return False
 
     def _resolve(self, doc: Any, m: _Mention, context: set[str]) -> Place | None:
@@ -364,22 +363,23 @@ class PlaceStage:
         for place, m in places:
             owners, why = owning_triggers(m.head, triggers)
             if not owners:
-                owners, why = _circumstance_owners(m.head, triggers)
+                owners, why = circumstance_owners(m.head, triggers)
             if not owners:
-                owners, why = _infinitive_owner(m.head, triggers)
+                owners, why = infinitive_owner(m.head, triggers)
             if not owners:
-                owners, why = _participant_place_owner(m.head, triggers)
-            sent, sent_why = _destination_purposes(m.head, triggers)
+                owners, why = participant_place_owner(m.head, triggers)
+            sent, sent_why = destination_purposes(m.head, triggers)
             reasons = dict.fromkeys(owners, why) | dict.fromkeys(sent, sent_why)
+            timed: set[int] = set()
             if owners:  # "killed 23 people when they blew themselves up in Tel Aviv"
-                same, same_why = _simultaneous_owners(m.head, triggers)
+                same, same_why = simultaneous_owners(m.head, triggers)
+                timed = set(same) - set(reasons)
                 reasons = dict.fromkeys(same, same_why) | reasons
             for token, why in reasons.items():
                 rank = (SPECIFICITY.get(place.feature, 0), -abs(m.head.i - token))
                 located = replace(place, reason=f"{place.reason}; {why}")
                 for number in triggers[token]:
-                    material = document.events[number].cameo.quad_class in (2, 4)
-                    if why.startswith("in a clause at the time") and not material:
+                    if token in timed and document.events[number].cameo.quad_class not in (2, 4):
                         continue  # "condemned ..., while demonstrators were killed in X"
                     if number not in best or rank > best[number][0]:
                         best[number] = (rank, located)
@@ -387,148 +387,6 @@ class PlaceStage:
             replace(event, location=best[n][1] if n in best else None)
             for n, event in enumerate(document.events)
         )
-
-
-_IRREGULAR = MappingProxyType({
-    "took": "take", "taken": "take", "retook": "retake", "retaken": "retake", "fled": "flee",
-    "left": "leave", "struck": "strike", "hit": "hit", "held": "hold", "shot": "shoot",
-    "overran": "overrun", "flew": "fly", "flown": "fly", "went": "go", "gone": "go",
-    "came": "come", "brought": "bring", "drove": "drive", "driven": "drive", "sent": "send",
-    "fell": "fall", "fallen": "fall", "besieged": "besiege", "stormed": "storm",
-})  # fmt: skip
-
-
-SETTING_MARKS = frozenset("before after when while as until since once amid during".split())
-
-
-def _clause_verb(token: Any) -> Any:
-    """The verb of the clause ``token`` belongs to (or the sentence root, within 12 steps)."""
-    verb = token
-    for _ in range(12):
-        if verb.pos_ in ("VERB", "AUX") or verb.head.i == verb.i:
-            break
-        verb = verb.head
-    return verb
-
-
-def _circumstance_owners(token: Any, triggers: Mapping[int, list[int]]) -> tuple[list[int], str]:
-    """A place in a circumstantial clause ("... right before the ground operations began in
-    Rafah") locates the events of the clause it modifies, GDELT's ActionGeo style, when its own
-    clause carries no event: the governing verb's trigger and the triggers in its object."""
-    verb = _clause_verb(token)
-    if verb.dep_ != "advcl" or not any(
-        c.dep_ == "mark" and c.lower_ in SETTING_MARKS for c in verb.children
-    ):
-        return [], "attached to no event"
-    governor = verb.head
-    skip = {t.i for t in verb.subtree}
-    owners = [t.i for t in governor.subtree if t.i in triggers and t.i not in skip]
-    return owners, f"in a clause setting '{governor.text}'"
-
-
-SENDING_LEMMAS = frozenset("send dispatch despatch deploy fly move transfer".split())
-
-
-def _phrase_verb(prep: Any) -> Any:
-    """The word a prepositional phrase belongs to, through the object it hangs off: "sent a team
-    of experts to Sudan" → sent."""
-    word = prep.head
-    for _ in range(4):
-        if word.pos_ in ("VERB", "AUX") or word.dep_ not in ("dobj", "pobj", "prep"):
-            break
-        word = word.head
-    return word
-
-
-def _destination_purposes(token: Any, triggers: Mapping[int, list[int]]) -> tuple[list[int], str]:
-    """The destination of a sending verb locates what the sent are to do there: "sent 21
-    experts to Bosnia to investigate" → the investigation is in Bosnia."""
-    prep = token.head
-    if token.dep_ != "pobj" or prep.lower_ not in ("to", "into") or prep.dep_ != "prep":
-        return [], ""
-    verb = _phrase_verb(prep)
-    if _lemma(verb) not in SENDING_LEMMAS:
-        return [], ""
-    owners = [
-        c.i
-        for c in verb.children
-        if c.dep_ in ("advcl", "xcomp")
-        and c.i in triggers
-        and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
-    ]
-    return owners, f"the destination of '{verb.text}'"
-
-
-SIMULTANEOUS_MARKS = frozenset("when while".split())
-
-
-def _simultaneous_owners(token: Any, triggers: Mapping[int, list[int]]) -> tuple[list[int], str]:
-    """A place in a when/while clause that is an event of its own also locates the material acts
-    of the clause it modifies (they happened there and then): "two bombers killed 23 people when
-    they blew themselves up in Tel Aviv" puts the killing in Tel Aviv too; a statement made
-    while something happened elsewhere is not there. Its own clause's events keep the place
-    first (they are nearer)."""
-    verb = _clause_verb(token)
-    if verb.dep_ != "advcl" or not any(
-        c.dep_ in ("mark", "advmod") and c.lower_ in SIMULTANEOUS_MARKS for c in verb.children
-    ):
-        return [], ""
-    governor = verb.head
-    # the governing verb and the acts it carries, not those of its other clauses
-    owners = [governor.i] if governor.i in triggers else []
-    owners += [
-        c.i
-        for c in governor.children
-        if c.i in triggers and c.dep_ in ("dobj", "nsubj", "nsubjpass", "xcomp", "conj")
-    ]
-    return owners, f"in a clause at the time of '{governor.text}'"
-
-
-PARTICIPANT_VERBS = frozenset(
-    "operate base station live deploy fight hide active stay hold remain".split()
-)
-
-
-def _participant_place_owner(
-    token: Any, triggers: Mapping[int, list[int]]
-) -> tuple[list[int], str]:
-    """Where a participant is ("guerrillas operating in Macedonia have been demobilized",
-    "troops stationed in Mali withdrew"): a place in a participle or relative clause of the
-    subject or object of an event's verb locates that event."""
-    verb = _clause_verb(token)
-    if verb.dep_ not in ("acl", "relcl") or _lemma(verb) not in PARTICIPANT_VERBS:
-        return [], "attached to no event"
-    noun = verb.head
-    while noun.dep_ == "pobj" and noun.head.lower_ == "of" and noun.head.head.i != noun.i:
-        noun = noun.head.head  # "one third of the guerrillas operating in X"
-    if noun.dep_ in ("nsubj", "nsubjpass", "dobj") and noun.head.i in triggers:
-        return [noun.head.i], f"where '{noun.text}' are"
-    return [], "attached to no event"
-
-
-def _infinitive_owner(token: Any, triggers: Mapping[int, list[int]]) -> tuple[list[int], str]:
-    """A place in an infinitive that is no event of its own locates the trigger that governs it:
-    "Hamas threatened to resume attacks in Israel", "pledged to keep troops in Mali"."""
-    verb = _clause_verb(token)
-    if verb.dep_ == "xcomp" and verb.i not in triggers and verb.head.i in triggers:
-        return [verb.head.i], f"in the infinitive of '{verb.head.text}'"
-    return [], "attached to no event"
-
-
-def _lemma(token: Any) -> str:
-    """The lemma, or for a regular inflection the stem: the small model's lemmatiser slips."""
-    lemma = token.lemma_.lower()
-    if lemma in MOTION_LEMMAS or lemma in PLACE_VERBS:
-        return lemma
-    word = token.lower_
-    if word in _IRREGULAR:
-        return _IRREGULAR[word]
-    for suffix, repl in (("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"), ("s", ""), ("es", "")):
-        if word.endswith(suffix):
-            stem = word[: -len(suffix)] + repl
-            if stem in MOTION_LEMMAS or stem in PLACE_VERBS:
-                return stem
-    return lemma
 
 
 def _acronym(name: str) -> bool:
