@@ -196,7 +196,7 @@ def is_locative(tok: Any) -> bool:
         return False
     if tok.ent_type_ in ("GPE", "LOC", "FAC"):
         return True
-    if tok.ent_type_ == "PERSON" or any(  # "an appeal from President Laurent Gbago"
+    if tok.ent_type_ == "PERSON" or any(  # "an appeal from President Amadou Kebe"
         c.dep_ == "compound" and c.lemma_.lower() in PERSON_TITLES for c in tok.lefts
     ):
         return False

@@ -142,7 +142,7 @@ def _inherited_subject(verb: Any, depth: int) -> Any | None:
                 return antecedent(obj)
         if gov.pos_ in ("VERB", "AUX"):
             return logical_subject(gov, depth + 1)
-        if gov.pos_ == "ADJ":  # "X are guilty of violating", "hackers capable of launching"
+        if gov.pos_ == "ADJ":  # "X were guilty of violating", "units capable of attacking"
             if gov.dep_ in ("acomp", "attr", "oprd") and gov.head.pos_ in ("VERB", "AUX"):
                 return logical_subject(gov.head, depth + 1)
             if gov.dep_ == "amod" and gov.head.pos_ in ("NOUN", "PROPN"):

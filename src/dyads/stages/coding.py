@@ -192,7 +192,7 @@ class Coder:
         if m is not None:
             return m
         if tok.lemma_.lower() in ALLY_NOUNS:
-            return None  # "Israel's militia ally in southern Lebanon" is not Israel
+            return None  # "Iran's militia ally in eastern Syria" is not Iran
         found = [
             m
             for c in tok.children
@@ -300,7 +300,7 @@ class Coder:
         if name == "governor_object" and trig.pos_ in VERB_POS:
             gov = args.clause_governor(trig)
             if gov is not None and gov.lemma_ in SENDING_VERBS and trig.dep_ in ("advcl", "xcomp"):
-                return []  # "sent 21 experts to Bosnia to investigate": the sent do it
+                return []  # "sent a team of experts to Sudan to investigate": the sent do it
             obj = args.direct_object(gov) if gov is not None else None
             return [obj] if obj is not None else []
         if name == "under_subject":
@@ -888,7 +888,7 @@ def _object_keys(cand: Any, depth: int = 0) -> set[str]:
                     if pmods:
                         keys.add(f"{pmods[-1].lower_} {pobj.lemma_.lower()}")
                     if pobj.lemma_.lower() in CONTAINER_NOUNS and depth < 2:
-                        # "the delivery of 1,000 tons of grain": the grain
+                        # "the delivery of 500 tons of wheat": the wheat
                         keys |= {
                             k
                             for k in _object_keys(pobj, depth + 1)

@@ -91,8 +91,8 @@ def _pick(
         and (bound or _clause(doc[m.head]).i != clause.i)
     ]
     if same and ptok.lower_.endswith(("self", "selves")):
-        # a reflexive binds its own clause's subject: "the bombers killed 23 people as well as
-        # themselves" (the bombers), "the army defended itself"
+        # a reflexive binds its own clause's subject: "three militants killed five soldiers as
+        # well as themselves" (the militants), "the army defended itself"
         verb = ptok
         while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
             verb = verb.head

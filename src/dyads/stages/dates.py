@@ -106,7 +106,7 @@ def _is_verb(token: Any) -> bool:
 
 def _carried_triggers(verb: Any, triggers: Mapping[int, Any], depth: int = 0) -> list[int]:
     found: list[int] = []
-    if verb.lemma_ in ENGAGING_VERBS:  # "were engaged in ethnic cleansing in Montenegro"
+    if verb.lemma_ in ENGAGING_VERBS:  # "were engaged in heavy fighting in Darfur"
         for prep in verb.children:
             if prep.dep_ == "prep" and prep.lower_ == "in":
                 found.extend(c.i for c in prep.children if c.dep_ == "pobj" and c.i in triggers)

@@ -64,7 +64,7 @@ CONDITIONAL_MODALS = {"could", "might", "may", "would"}  # "may halt X if Y": a 
 HYPOTHETICAL_MODALS = {"could", "might", "may", "would", "should", "can", "must", "ought"}
 FUTURE_MODALS = {"will", "shall", "'ll", "wo"}
 READY_WORDS = {"ready", "willing", "prepared", "eager", "determined", "keen", "poised"}
-# a capability is no act: "hackers capable of launching attacks"; "unable to reach a deal" did not
+# a capability is no act: "drone units capable of attacking ships"; "unable to reach a deal" did not
 ABILITY_WORDS = {"capable": "hypothetical", "unable": "negated", "incapable": "negated"}
 FUTURE_FRAMES = {
     "set",

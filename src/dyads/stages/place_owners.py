@@ -99,8 +99,8 @@ SIMULTANEOUS_MARKS = frozenset("when while".split())
 
 def simultaneous_owners(token: Any, triggers: Mapping[int, list[int]]) -> tuple[list[int], str]:
     """A place in a when/while clause that is an event of its own also locates the material acts
-    of the clause it modifies (they happened there and then): "two bombers killed 23 people when
-    they blew themselves up in Tel Aviv" puts the killing in Tel Aviv too; a statement made
+    of the clause it modifies (they happened there and then): "two gunmen killed four policemen
+    when they stormed a checkpoint in Quetta" puts the killing in Quetta too; a statement made
     while something happened elsewhere is not there. Its own clause's events keep the place
     first (they are nearer)."""
     verb = _clause_verb(token)
@@ -125,7 +125,7 @@ PARTICIPANT_VERBS = frozenset(
 
 
 def participant_place_owner(token: Any, triggers: Mapping[int, list[int]]) -> tuple[list[int], str]:
-    """Where a participant is ("guerrillas operating in Macedonia have been demobilized",
+    """Where a participant is ("militiamen operating in Chad have been disarmed",
     "troops stationed in Mali withdrew"): a place in a participle or relative clause of the
     subject or object of an event's verb locates that event."""
     verb = _clause_verb(token)

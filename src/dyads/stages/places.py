@@ -371,7 +371,7 @@ class PlaceStage:
             sent, sent_why = destination_purposes(m.head, triggers)
             reasons = dict.fromkeys(owners, why) | dict.fromkeys(sent, sent_why)
             timed: set[int] = set()
-            if owners:  # "killed 23 people when they blew themselves up in Tel Aviv"
+            if owners:  # "killed four policemen when they stormed a checkpoint in Quetta"
                 same, same_why = simultaneous_owners(m.head, triggers)
                 timed = set(same) - set(reasons)
                 reasons = dict.fromkeys(same, same_why) | reasons

@@ -26,7 +26,7 @@
    Before the place (for a protest) or after it (for the others), an event with no target takes
    the first party named in its own phrase: what a protest is for, the holder inside its object
    ("suspended part of a training program for Niger" → NER) — for a rejection or refusal, also
-   whoever presses for it ("declined to resign despite pressure by the commission") —, rule
+   whoever presses for it ("refused to resign despite pressure from the EU") —, rule
    ``purpose→target``
    (:func:`_purpose_target`). An attack with no named attacker is by an unidentified armed actor
    of its place's country (UAF, ``place→source``); an act whose subject is another coded act
@@ -79,7 +79,7 @@ DOMESTIC_ROOTS = {"10", "11", "12", "14"}
 # ... for demands, complaints and rejections, only the groups of a country's own politics
 # ("the ministers denounced Russia's bombing" are not Russian ministers)
 DOMESTIC_SECTORS = {"REB", "OPP", "PTY", "RAD", "LAB", "CVL", "EDU", "ELI", "SEP", "AGR", "REL"}
-# what a refusal "despite ..." refuses: "declined to resign despite pressure by the commission"
+# what a refusal "despite ..." refuses: "refused to resign despite pressure from the EU"
 PRESSURE_NOUNS = {
     "pressure", "call", "demand", "appeal", "plea", "request", "protest", "criticism", "urging",
     "ultimatum", "warning",
@@ -122,9 +122,9 @@ def _needs_country(actor: Actor) -> bool:
 
 
 def _home_leader(mention: Mention, other: Mention | None, event: Event) -> bool:
-    """A titled official the dictionaries do not know ("President Laurent Gbago") in a demand,
+    """A titled official the dictionaries do not know ("President Amadou Kebe") in a demand,
     complaint, rejection or protest with his own country's rebels, opposition or civil groups
-    ("rebels in the Ivory Coast dismissed an appeal from President X") leads that country."""
+    ("the rebels in Mali rejected an appeal from President X") leads that country."""
     actor = mention.actor
     return (
         actor.country is None
@@ -289,7 +289,7 @@ def _purpose_target(event: Event, doc: Any, mentions: tuple[Mention, ...]) -> Ev
                 places.update(t.i for t in tok.subtree)
         circumstance = tok.lower_ in CIRCUMSTANCE_WORDS and tok.dep_ in ("prep", "mark", "advcl")
         if circumstance and refusal and _pressure(tok):
-            continue  # "declined to resign despite pressure by the commission": the demander
+            continue  # "refused to resign despite pressure from the EU": the demander
         if circumstance and not (tok.lower_ == "as" and tok.dep_ == "prep"):  # "as a crime" is
             circumstances.update(t.i for t in (tok.head if tok.dep_ == "mark" else tok).subtree)
     span = [t for t in span if t.i not in circumstances]

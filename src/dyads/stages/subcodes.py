@@ -38,7 +38,7 @@ do not count; a noun trigger also reads the rest of its verb's clause):
   initiate political reforms" stays 083);
 - aid: an appeal, intent, demand, rejection, cut or gift of aid (023, 033, 103, 122, 162, 070) —
   "suspended part of a military aid program" 1622, "reduced food supplies to the camp" 1623;
-  weapons given up are no aid ("an appeal to lay down their arms");
+  weapons given up are no aid ("an appeal to hand over their weapons");
 - accusation: what an accusation (112) or investigation (090) is of — "accused of misusing public
   funds" 1121, "of violating human rights" 1122, "investigated allegations of torture" 092.
 
@@ -85,7 +85,7 @@ AID_WORDS = {
     "aid", "assistance", "help", "supply", "supplies", "relief", "donation", "package",
     "delivery", "shipment", "support", "funding", "fund", "loan", "credit", "weapon", "arms",
 }  # fmt: skip
-# weapons someone gives up are no aid: "an appeal to lay down their arms", "to hand over weapons"
+# weapons someone gives up are no aid: "an appeal to hand over their weapons", "to surrender arms"
 DISARM_VERBS = {
     "lay", "surrender", "hand", "put", "take", "bear", "carry", "pick", "drop", "turn",
     "decommission", "relinquish", "abandon", "destroy", "collect", "seize",
@@ -284,7 +284,7 @@ class SubcodeChooser:
         if guessed and code != base:  # the model guessed what the act is about; no word says so
             if dimension == "aid" and not any(t.lemma_.lower() in AID_WORDS for t in words):
                 # nor that it is about aid at all: the code before the model ("dismissed an
-                # appeal to lay down their arms" is 120, not 122)
+                # appeal to hand over their weapons" is 120, not 122)
                 base = event.rule.rsplit("+model:", 1)[1].split("+", 1)[0]
             return self.with_code(event, base, "about")
         return event
