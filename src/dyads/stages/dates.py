@@ -71,7 +71,7 @@ FUTURE_MODIFIERS = frozenset({"upcoming", "planned", "proposed", "scheduled", "f
 # Children of a non-event verb searched for the event it carries ("launched an attack",
 # "continued to shell", "the attack came on Tuesday").
 CARRIER_DEPS = frozenset({"xcomp", "dobj", "nsubj", "nsubjpass", "attr", "oprd", "acomp"})
-# verbs whose "in" phrase names the act they carry ("engaged in fighting", "took part in the raid")
+# verbs whose "in" phrase names the act they carry ("engaged in fighting", "joined in the raid")
 ENGAGING_VERBS = frozenset({"engage", "participate", "involve", "join"})
 # Entities a date can be part of without being a date ("the March 23 Movement").
 NAME_LABELS = frozenset(

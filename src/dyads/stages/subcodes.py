@@ -106,6 +106,14 @@ def _inverse(table: dict[str, str]) -> dict[str, list[str]]:
     return {modal: sorted(bases, key=lambda b: (-len(b), b)) for modal, bases in out.items()}
 
 
+def code_before_model(rule: str) -> str | None:
+    """The code the sub-code model replaced, read from an event's rule (``…+model:<old>…``; later
+    steps append their own ``+step:<old>``), or None when the model changed nothing."""
+    if "+model:" not in rule:
+        return None
+    return rule.split("+model:", 1)[1].split("+", 1)[0]
+
+
 class SubcodeChooser:
     def __init__(
         self,
@@ -285,7 +293,7 @@ class SubcodeChooser:
             if dimension == "aid" and not any(t.lemma_.lower() in AID_WORDS for t in words):
                 # nor that it is about aid at all: the code before the model ("dismissed an
                 # appeal to hand over their weapons" is 120, not 122)
-                base = event.rule.rsplit("+model:", 1)[1].split("+", 1)[0]
+                base = code_before_model(event.rule) or base
             return self.with_code(event, base, "about")
         return event
 
